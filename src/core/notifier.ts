@@ -1,0 +1,56 @@
+/**
+ * @module notifier
+ * How the core tells people what happened. The Slack bot implements it; the CLI prints.
+ * Plain facts only: no Slack markup, user IDs are opaque strings.
+ */
+
+export type BackupKind = 'daily' | 'monthly' | 'manual' | 'pre-restore';
+
+export interface BackupReport {
+  kind: BackupKind;
+  key: string;
+  store: string;
+  storedBytes: number;
+  plainBytes: number;
+  sha256: string;
+  durationMs: number;
+  deleted: string[];
+}
+
+export interface BackupFailure {
+  kind: BackupKind;
+  /** The pipeline step that failed: snapshot, validate, encrypt, upload, verify, catalogue, retention. */
+  step: string;
+  /** A one-sentence reason, safe to show. */
+  reason: string;
+  /** The object key that would have been written, if known. */
+  key?: string;
+}
+
+export interface RestoreReport {
+  key: string;
+  target: 'prod' | 'staging';
+  safetySnapshotKey?: string;
+  recoveryMs: number;
+  canary: 'ok' | 'skipped' | 'failed';
+  canaryDetail?: string;
+  dryRun: boolean;
+  note?: string;
+}
+
+export interface Notifier {
+  backupSucceeded(report: BackupReport): Promise<void>;
+  /** A failed backup pages on-call. */
+  backupFailed(failure: BackupFailure): Promise<void>;
+  restoreTestFinished(report: RestoreReport, error?: { step: string; reason: string }): Promise<void>;
+  /** Anything else worth a line in the ops channel. */
+  info(text: string): Promise<void>;
+}
+
+/** For jobs run where nobody listens. */
+export const silentNotifier: Notifier = {
+  async backupSucceeded() {},
+  async backupFailed() {},
+  async restoreTestFinished() {},
+  async info() {},
+};

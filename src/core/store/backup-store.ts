@@ -1,0 +1,40 @@
+/**
+ * @module store/backup-store
+ * One interface for every place backups live (a folder, S3 or an S3-compatible endpoint).
+ *
+ * Contract:
+ * - Keys are relative to the store's own root/prefix and use `/` (e.g. `daily/2025-11-26/vault-snapshot-20251126-020000.enc`).
+ * - `put` is atomic: when it resolves the complete object exists under `key` with its metadata;
+ *   when it rejects nothing exists under `key` (temporary names and unfinished uploads are removed).
+ *   `metadata` is called once, after `body` has been consumed entirely, so it may use checksums
+ *   computed while the body streamed.
+ * - Metadata keys are lower-case with hyphens, values are strings (as S3 user metadata are).
+ * - `list` yields every object under `prefix`, following pagination, in no particular order,
+ *   never temporary or sidecar files.
+ * - `get` and `stat` on a missing key: `get` rejects with CoreError `store_not_found`, `stat` resolves undefined.
+ * - `delete` of a missing key resolves.
+ */
+import type { Readable } from 'node:stream';
+
+export type ObjectMetadata = Record<string, string>;
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  metadata: ObjectMetadata;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+}
+
+export interface BackupStore {
+  /** Where this store writes, for people: `s3://bucket/prefix` or `file:///abs/path`. */
+  readonly location: string;
+  put(key: string, body: Readable, metadata: () => ObjectMetadata): Promise<{ size: number }>;
+  get(key: string): Promise<Readable>;
+  stat(key: string): Promise<StoredObject | undefined>;
+  list(prefix?: string): AsyncIterable<ListedObject>;
+  delete(key: string): Promise<void>;
+}
