@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isCoreError } from '../../../src/core/errors.js';
+import { collect, failureOf, useVault } from './helpers.js';
+
+const vault = useVault();
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
+const caCert = fixture('localhost-cert.pem').pathname;
+const proxies: Server[] = [];
+
+afterEach(() => {
+  for (const proxy of proxies.splice(0)) {
+    proxy.closeAllConnections();
+    proxy.close();
+  }
+});
+
+/** A TLS listener (self-signed certificate from fixtures/) in front of the test server, as a load balancer would be. */
+async function tlsFront(upstream: string): Promise<string> {
+  const target = new URL(upstream);
+  const proxy = createServer({ key: readFileSync(fixture('localhost-key.pem')), cert: readFileSync(caCert) }, (req, res) => {
+    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  proxies.push(proxy);
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+}
+
+describe('TLS with VAULT_CACERT', () => {
+  it('trusts the given CA for JSON calls, health and snapshots', async () => {
+    const server = await vault.server({ snapshotSize: 512 * 1024 });
+    const addr = await tlsFront(server.url);
+    const client = vault.client(addr, { token: server.rootToken, caCert });
+    expect((await client.health()).state).toBe('active');
+    await client.writeSecret('secret/data/tls', { over: 'tls' });
+    expect(await client.readSecret('secret/data/tls')).toEqual({ over: 'tls' });
+    expect((await collect(await client.snapshot())).length).toBeGreaterThan(512 * 1024);
+  });
+
+  it('says to set VAULT_CACERT when the certificate is not trusted', async () => {
+    const server = await vault.server();
+    const client = vault.client(await tlsFront(server.url), { token: server.rootToken });
+    for (const call of [client.health(), client.readSecret('secret/data/tls'), client.snapshot()]) {
+      const error = await failureOf(call);
+      expect(isCoreError(error, 'vault_unreachable')).toBe(true);
+      expect(error.message).toContain('VAULT_CACERT');
+    }
+  });
+
+  it('names an unreadable CA file', () => {
+    expect(() => vault.client('https://127.0.0.1:1', { caCert: '/nonexistent/ca.pem' })).toThrow(/VAULT_CACERT=\/nonexistent\/ca.pem/);
+  });
+});
