@@ -1,0 +1,95 @@
+/**
+ * @module cli/context
+ * What a command gets besides its arguments: the io to print to and lazily opened shared pieces
+ * (configuration, logger, database, audit log), so `help` touches nothing and `audit tail` never
+ * needs Slack variables. `main` closes what was opened once the command returns.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditLog } from '../core/audit/audit-log.js';
+import { loadConfig } from '../core/config/load-config.js';
+import type { ConfigFor, Need } from '../core/config/types.js';
+import { checkDataDir, DATABASE_FILE, openDatabase, type Database } from '../core/db/open-database.js';
+import { CoreError, ErrorCode } from '../core/errors.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { UsageError } from './usage-error.js';
+
+export interface Output {
+  write(chunk: string): unknown;
+}
+
+export interface CliIo {
+  stdout: Output;
+  stderr: Output;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export const PROGRAM = 'vault-chatops';
+
+export const UNKEYED_AUDIT_WARNING =
+  `${PROGRAM}: warning: AUDIT_KEY is not set, so the audit chain is plain SHA-256 and only catches accidents, ` +
+  'not deliberate edits; set AUDIT_KEY (e.g. AUDIT_KEY=$(openssl rand -base64 32)) and keep it outside the database';
+
+export class CliContext {
+  private opened: Database | undefined;
+  private auditLog: AuditLog | undefined;
+  private log: Logger | undefined;
+
+  constructor(readonly io: CliIo) {}
+
+  /** A line on stdout: the command's result. */
+  out(line: string): void {
+    this.io.stdout.write(`${line}\n`);
+  }
+
+  /** A line on stderr, prefixed with the program name. */
+  err(line: string): void {
+    this.io.stderr.write(`${PROGRAM}: ${line}\n`);
+  }
+
+  /** The validated configuration for `needs`; invalid → every problem line, exit 2. */
+  config<N extends Need = never>(needs: readonly N[] = []): ConfigFor<N> {
+    const result = loadConfig(this.io.env, needs);
+    if (!result.ok) throw new UsageError(result.problems);
+    return result.config;
+  }
+
+  /** JSON log lines go to stderr, so stdout stays the command's readable result. */
+  logger(): Logger {
+    this.log ??= createLogger({ level: this.config().logLevel, destination: { write: (line: string) => this.io.stderr.write(line) } });
+    return this.log;
+  }
+
+  /**
+   * The database with migrations applied, opened once. `existing` refuses to create a new one, so a
+   * mistyped DATA_DIR is not reported as an empty, intact audit log.
+   */
+  db(options: { existing?: boolean } = {}): Database {
+    if (this.opened === undefined) {
+      const { dataDir } = this.config();
+      const file = join(dataDir, DATABASE_FILE);
+      if (options.existing === true) checkDataDir(dataDir, { create: false });
+      if (options.existing === true && !existsSync(file)) {
+        throw new CoreError(ErrorCode.DataDirUnusable, `There is no database at ${file}; check DATA_DIR, or run "vault-chatops migrate" to create one.`);
+      }
+      this.opened = openDatabase(dataDir);
+    }
+    return this.opened;
+  }
+
+  /** The audit log of an existing database, with AUDIT_KEY; warns once when there is no key. */
+  audit(): AuditLog {
+    if (this.auditLog === undefined) {
+      const { auditKey } = this.config();
+      if (auditKey === undefined) this.io.stderr.write(`${UNKEYED_AUDIT_WARNING}\n`);
+      this.auditLog = new AuditLog(this.db({ existing: true }), auditKey === undefined ? {} : { key: auditKey });
+    }
+    return this.auditLog;
+  }
+
+  close(): void {
+    this.opened?.close();
+    this.opened = undefined;
+    this.auditLog = undefined;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * @module config/env-schema
+ * The zod schema of every variable in DESIGN §3, each validated on its own. Presence rules that
+ * depend on the command or on other variables live in `rules.ts`; defaults are applied when the
+ * typed `Config` is assembled in `load-config.ts`.
+ */
+import { z } from 'zod';
+import {
+  backupStore, boolean, cron, envVar, httpUrl, logLevel, minLength, positiveInt, prefixed,
+  readableFile, slackId, slackUserIds, text,
+} from './fields.js';
+import { parseKeyring } from './keyring.js';
+
+export const envSchema = z.object({
+  SLACK_BOT_TOKEN: envVar('SLACK_BOT_TOKEN', prefixed('xoxb-', 'a bot token')),
+  SLACK_APP_TOKEN: envVar('SLACK_APP_TOKEN', prefixed('xapp-', 'an app-level token')),
+  SLACK_SIGNING_SECRET: envVar('SLACK_SIGNING_SECRET', text),
+  SLACK_API_URL: envVar('SLACK_API_URL', httpUrl),
+  PORT: envVar('PORT', positiveInt(65535)),
+  SLACK_OPS_CHANNEL: envVar('SLACK_OPS_CHANNEL', slackId('CGD', 'channel')),
+  SLACK_ONCALL_GROUP: envVar('SLACK_ONCALL_GROUP', slackId('S', 'user group')),
+  SLACK_APPROVERS: envVar('SLACK_APPROVERS', slackUserIds),
+  SLACK_APPROVER_GROUP: envVar('SLACK_APPROVER_GROUP', slackId('S', 'user group')),
+  VAULT_ADDR: envVar('VAULT_ADDR', httpUrl),
+  VAULT_TOKEN: envVar('VAULT_TOKEN', text),
+  VAULT_ROLE_ID: envVar('VAULT_ROLE_ID', text),
+  VAULT_SECRET_ID: envVar('VAULT_SECRET_ID', text),
+  VAULT_NAMESPACE: envVar('VAULT_NAMESPACE', text),
+  VAULT_CACERT: envVar('VAULT_CACERT', readableFile),
+  VAULT_STAGING_ADDR: envVar('VAULT_STAGING_ADDR', httpUrl),
+  VAULT_STAGING_TOKEN: envVar('VAULT_STAGING_TOKEN', text),
+  VAULT_CANARY_PATH: envVar('VAULT_CANARY_PATH', (v) => ({ ok: true, value: v.replace(/^\/+/, '') })),
+  BACKUP_STORE: envVar('BACKUP_STORE', backupStore),
+  S3_ENDPOINT: envVar('S3_ENDPOINT', httpUrl),
+  S3_REGION: envVar('S3_REGION', text),
+  S3_FORCE_PATH_STYLE: envVar('S3_FORCE_PATH_STYLE', boolean),
+  BACKUP_KEYS: envVar('BACKUP_KEYS', parseKeyring),
+  BACKUP_ACTIVE_KEY: envVar('BACKUP_ACTIVE_KEY', text),
+  DATA_DIR: envVar('DATA_DIR', text),
+  BACKUP_CRON: envVar('BACKUP_CRON', cron),
+  MONTHLY_CRON: envVar('MONTHLY_CRON', cron),
+  RESTORE_TEST_CRON: envVar('RESTORE_TEST_CRON', cron),
+  HEALTH_CRON: envVar('HEALTH_CRON', cron),
+  RETAIN_DAILY: envVar('RETAIN_DAILY', positiveInt()),
+  RETAIN_MONTHLY: envVar('RETAIN_MONTHLY', positiveInt()),
+  AUDIT_KEY: envVar('AUDIT_KEY', minLength(16)),
+  ALERT_REMIND_MINUTES: envVar('ALERT_REMIND_MINUTES', positiveInt()),
+  PAGERDUTY_ROUTING_KEY: envVar('PAGERDUTY_ROUTING_KEY', text),
+  PAGERDUTY_EVENTS_URL: envVar('PAGERDUTY_EVENTS_URL', httpUrl),
+  LOG_LEVEL: envVar('LOG_LEVEL', logLevel),
+});
+
+export type ParsedEnv = z.output<typeof envSchema>;

@@ -1,0 +1,68 @@
+/**
+ * @module config/rules
+ * Presence rules: which variables a command needs, and the ones that depend on each other
+ * (HTTP mode needs a signing secret, AppRole needs both halves…). They look only at which
+ * variables are set, so they report alongside format problems in the same run.
+ */
+import { keyringIds } from './keyring.js';
+import type { Need } from './types.js';
+import { invalidProblem, missingProblem, type VariableName } from './variables.js';
+
+export type RawEnv = Readonly<Record<string, string | undefined>>;
+
+/** The value trimmed, or undefined when unset or blank (the same reading as the schema's). */
+export function setting(env: RawEnv, name: VariableName): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Problems keyed by the variable they are about. */
+export function presenceProblems(env: RawEnv, needs: ReadonlySet<Need>): Map<VariableName, string> {
+  const problems = new Map<VariableName, string>();
+  const has = (name: VariableName) => setting(env, name) !== undefined;
+  const expect = (name: VariableName, because?: string) => {
+    if (!has(name)) problems.set(name, missingProblem(name, because));
+  };
+
+  if (needs.has('slack')) {
+    expect('SLACK_BOT_TOKEN');
+    expect('SLACK_OPS_CHANNEL');
+    if (!has('SLACK_APP_TOKEN')) expect('SLACK_SIGNING_SECRET', 'HTTP mode, because SLACK_APP_TOKEN is unset');
+    if (!has('SLACK_APPROVERS') && !has('SLACK_APPROVER_GROUP')) {
+      problems.set(
+        'SLACK_APPROVERS',
+        'SLACK_APPROVERS or SLACK_APPROVER_GROUP is missing; set one to say who may request and approve, ' +
+          'e.g. SLACK_APPROVERS=U0123456789,U0987654321 or SLACK_APPROVER_GROUP=S0123456789',
+      );
+    }
+  }
+
+  if (needs.has('vault')) {
+    expect('VAULT_ADDR');
+    if (!has('VAULT_TOKEN') && !has('VAULT_ROLE_ID') && !has('VAULT_SECRET_ID')) {
+      problems.set(
+        'VAULT_TOKEN',
+        'VAULT_TOKEN (or VAULT_ROLE_ID and VAULT_SECRET_ID) is missing; set a Vault token, e.g. VAULT_TOKEN=hvs.CAESIJ…, ' +
+          'or AppRole credentials, e.g. VAULT_ROLE_ID=675a50e7-… and VAULT_SECRET_ID=ed0a642f-…',
+      );
+    }
+  }
+  if (needs.has('backup')) expect('BACKUP_KEYS');
+
+  // Half of a pair is always a mistake, whatever the command.
+  if (has('VAULT_ROLE_ID')) expect('VAULT_SECRET_ID', 'VAULT_ROLE_ID is set');
+  if (has('VAULT_SECRET_ID')) expect('VAULT_ROLE_ID', 'VAULT_SECRET_ID is set');
+  if (has('VAULT_STAGING_ADDR')) expect('VAULT_STAGING_TOKEN', 'VAULT_STAGING_ADDR is set');
+  if (has('VAULT_STAGING_TOKEN')) expect('VAULT_STAGING_ADDR', 'VAULT_STAGING_TOKEN is set');
+  if (has('PAGERDUTY_EVENTS_URL')) expect('PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL is set');
+
+  const active = setting(env, 'BACKUP_ACTIVE_KEY');
+  const ids = keyringIds(setting(env, 'BACKUP_KEYS'));
+  if (active !== undefined && ids !== undefined && !ids.includes(active)) {
+    problems.set(
+      'BACKUP_ACTIVE_KEY',
+      invalidProblem('BACKUP_ACTIVE_KEY', `names "${active}", which is not in BACKUP_KEYS`, `one of the ids in BACKUP_KEYS (${ids.join(', ')})`),
+    );
+  }
+  return problems;
+}
