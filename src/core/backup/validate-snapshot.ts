@@ -1,0 +1,190 @@
+/**
+ * @module backup/validate-snapshot
+ * A pass-through that checks, in the same single pass as the upload, that the bytes are a whole
+ * raft snapshot: a gzip stream, complete to its trailer (zlib checks CRC and length), holding a tar
+ * archive whose last member is a non-empty `SHA256SUMS.sealed` — the file Vault and OpenBao write
+ * last, so a snapshot cut short anywhere lacks it. Bytes flow on unchanged; a problem becomes a
+ * stream error (CoreError `snapshot_invalid`) so the pipeline fails and the store discards the
+ * half-written object.
+ *
+ * Memory stays flat: tar members are drained and counted, never kept, and writes into gunzip
+ * honour its backpressure, so the snapshot goes no faster than it can be checked.
+ * Success (the callback of the final flush) comes only after gunzip has seen the gzip end and the
+ * tar reader has consumed everything; `summary` is set then.
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { extract as createTarExtract, type Extract } from 'tar-stream';
+
+import { CoreError, ErrorCode } from '../errors.js';
+
+export const SEAL_MEMBER = 'SHA256SUMS.sealed';
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+/** Names kept for the summary; a real snapshot has four members, a hostile one could have millions. */
+const MAX_RECORDED_MEMBERS = 64;
+
+export interface SnapshotMember {
+  name: string;
+  size: number;
+}
+
+export interface SnapshotSummary {
+  /** The first members, in archive order (at most 64). */
+  members: SnapshotMember[];
+  memberCount: number;
+  /** Bytes of the snapshot as Vault sent it (gzip), i.e. the `plain-size` of the backup. */
+  plainSize: number;
+  /** Bytes of the tar archive inside the gzip. */
+  uncompressedSize: number;
+}
+
+function invalid(reason: string, cause?: unknown): CoreError {
+  return new CoreError(ErrorCode.SnapshotInvalid, `The snapshot is not usable: ${reason}.`, { cause });
+}
+
+export class SnapshotValidator extends Transform {
+  /** Set once the snapshot has been read to its end and found whole. */
+  summary: SnapshotSummary | undefined;
+
+  private readonly gunzip: Gunzip = createGunzip();
+  private readonly tar: Extract = createTarExtract();
+  private readonly members: SnapshotMember[] = [];
+  private memberCount = 0;
+  private last: SnapshotMember | undefined;
+  private plainSize = 0;
+  private uncompressedSize = 0;
+  private failure: CoreError | undefined;
+  /** Callback of a write waiting for gunzip to drain, or of the flush waiting for the end. */
+  private waiting: ((error?: Error | null) => void) | undefined;
+  private tarFinished = false;
+
+  constructor() {
+    super();
+    this.gunzip.on('error', (error: NodeJS.ErrnoException) => this.fail(gzipProblem(error)));
+    this.tar.on('error', (error: Error) => this.fail(tarProblem(error)));
+    this.gunzip.on('data', (bytes: Buffer) => {
+      this.uncompressedSize += bytes.length;
+      if (!this.tar.write(bytes)) this.gunzip.pause();
+    });
+    this.tar.on('drain', () => this.gunzip.resume());
+    this.gunzip.on('drain', () => this.release());
+    this.gunzip.on('end', () => this.tar.end(undefined));
+    this.tar.on('entry', (header, body, next) => {
+      const member: SnapshotMember = { name: header.name, size: 0 };
+      // The body only errors when the reader itself fails, which is reported through `this.tar`.
+      body.on('error', () => undefined);
+      body.on('data', (bytes) => {
+        member.size += (bytes as Buffer).length;
+      });
+      body.on('end', () => {
+        this.memberCount += 1;
+        if (this.members.length < MAX_RECORDED_MEMBERS) this.members.push(member);
+        this.last = member;
+        next();
+      });
+      body.resume();
+    });
+    this.tar.on('finish', () => {
+      this.tarFinished = true;
+      this.release();
+    });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.failure) return callback(this.failure);
+    const notGzip = this.plainSize < GZIP_MAGIC.length ? this.checkMagic(chunk) : undefined;
+    if (notGzip) {
+      this.failure = notGzip;
+      return callback(notGzip);
+    }
+    this.plainSize += chunk.length;
+    this.push(chunk);
+    if (this.gunzip.write(chunk)) return callback();
+    this.waiting = callback;
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.failure) return callback(this.failure);
+    if (this.plainSize === 0) return callback(invalid('Vault returned an empty snapshot'));
+    this.waiting = (error) => (error ? callback(error) : callback(this.verdict()));
+    this.gunzip.end();
+    // gunzip stops at the gzip trailer; if it got there before our input ended, the tar reader
+    // may already be done and no further event would come.
+    this.release();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.gunzip.destroy();
+    this.tar.destroy();
+    callback(error);
+  }
+
+  /** Called on gunzip drain and tar finish: lets a waiting write or the flush go on. */
+  private release(): void {
+    const waiting = this.waiting;
+    if (waiting === undefined) return;
+    // A flush waits for the tar reader to finish, a write only for gunzip to drain.
+    if (this.gunzip.writableEnded && !this.tarFinished) return;
+    this.waiting = undefined;
+    waiting();
+  }
+
+  private fail(problem: CoreError): void {
+    if (this.failure) return;
+    this.failure = problem;
+    this.gunzip.destroy();
+    this.tar.destroy();
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    // Fail now rather than at the next write: a bad snapshot should not keep uploading.
+    if (waiting) waiting(problem);
+    else this.destroy(problem);
+  }
+
+  /** Checks the gzip magic ourselves, for a clearer message than zlib's "incorrect header check". */
+  private checkMagic(chunk: Buffer): CoreError | undefined {
+    for (let i = this.plainSize, j = 0; i < GZIP_MAGIC.length && j < chunk.length; i += 1, j += 1) {
+      if (chunk[j] !== GZIP_MAGIC[i]) {
+        const start = [...chunk.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+        return invalid(`it is not gzip data (it starts with ${start}, a Vault snapshot starts with 1f 8b)`);
+      }
+    }
+    return undefined;
+  }
+
+  private verdict(): CoreError | null {
+    const last = this.last;
+    if (last === undefined) return invalid('the archive holds no files');
+    if (last.name !== SEAL_MEMBER || last.size === 0) {
+      const found = last.name === SEAL_MEMBER ? `an empty ${SEAL_MEMBER}` : JSON.stringify(last.name);
+      return invalid(`its last member is ${found}, expected a non-empty ${SEAL_MEMBER} (the snapshot is incomplete)`);
+    }
+    this.summary = {
+      members: this.members,
+      memberCount: this.memberCount,
+      plainSize: this.plainSize,
+      uncompressedSize: this.uncompressedSize,
+    };
+    return null;
+  }
+}
+
+function gzipProblem(error: NodeJS.ErrnoException): CoreError {
+  if (error.code === 'Z_BUF_ERROR') return invalid('the gzip stream is truncated (the snapshot was cut short)', error);
+  return invalid(`the gzip data is corrupt (${error.message})`, error);
+}
+
+function tarProblem(error: Error): CoreError {
+  if (/unexpected end of data/i.test(error.message)) return invalid('the tar archive inside is truncated', error);
+  return invalid(`the gzip content is not a valid tar archive (${error.message})`, error);
+}
+
+/**
+ * @example
+ *   const validator = createSnapshotValidator();
+ *   await pipeline(vaultSnapshot, validator, encrypt, upload);
+ *   validator.summary?.memberCount; // 4
+ */
+export function createSnapshotValidator(): SnapshotValidator {
+  return new SnapshotValidator();
+}

@@ -1,0 +1,97 @@
+/**
+ * @module crypto/keyring
+ * Parses `BACKUP_KEYS` (`id1:base64,id2:base64`) and `BACKUP_ACTIVE_KEY` into the keys that
+ * encrypt new backups (the active one) and decrypt old ones (all of them), so keys can rotate
+ * without making older backups unreadable.
+ *
+ * Error messages name the variable, the entry position or id and the rule broken, and never
+ * contain key material: a misplaced comma could otherwise put a key into Slack or the log.
+ */
+import { CoreError, ErrorCode } from '../errors.js';
+
+/** vcbk1 stores the key id behind a one-byte length (DESIGN §5). */
+export const MAX_KEY_ID_BYTES = 255;
+/** AES-256. */
+export const KEY_BYTES = 32;
+
+export interface BackupKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+export interface Keyring {
+  /** The key new backups are encrypted with. */
+  readonly active: BackupKey;
+  get(id: string): BackupKey | undefined;
+  /** Every key, in the order given in BACKUP_KEYS. */
+  all(): readonly BackupKey[];
+}
+
+// Standard or URL-safe alphabet, as Buffer.from(…, 'base64') reads both (and as config/keyring.ts accepts).
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+const GOOD_VALUE = 'e.g. BACKUP_KEYS=k1:$(openssl rand -base64 32)';
+
+function invalid(problem: string): CoreError {
+  return new CoreError(ErrorCode.ConfigInvalid, `${problem} (${GOOD_VALUE})`);
+}
+
+/**
+ * @example
+ *   const keyring = parseKeyring(process.env.BACKUP_KEYS ?? '', process.env.BACKUP_ACTIVE_KEY);
+ *   keyring.active.id; // "k2"
+ *   keyring.get('k1'); // still there to decrypt last year's backups
+ */
+export function parseKeyring(spec: string, activeId?: string): Keyring {
+  const entries = spec.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => entry === '')) throw invalid('BACKUP_KEYS is empty; it needs at least one id:base64key');
+
+  const keys: BackupKey[] = [];
+  entries.forEach((entry, index) => {
+    const position = `entry ${index + 1} of BACKUP_KEYS`;
+    if (entry === '') throw invalid(`${position} is empty`);
+    // Base64 never contains ':', so the last one separates id and key and ids may contain ':'.
+    const colon = entry.lastIndexOf(':');
+    if (colon < 0) throw invalid(`${position} has no ':'; each entry is id:base64key`);
+    const id = entry.slice(0, colon).trim();
+    const encoded = entry.slice(colon + 1).trim();
+    if (id === '') throw invalid(`${position} has an empty key id`);
+    if (!BASE64.test(encoded) || encoded.length % 4 === 1) throw invalid(`BACKUP_KEYS: key "${id}" is not valid base64`);
+    keys.push({ id, key: Buffer.from(encoded, 'base64') });
+  });
+  return keyringFromKeys(keys, activeId);
+}
+
+/**
+ * Builds a keyring from keys already split into id and bytes (e.g. by config/keyring.ts), with
+ * the same checks as parseKeyring. `activeId` undefined or empty means the first key.
+ */
+export function keyringFromKeys(keys: readonly BackupKey[], activeId?: string): Keyring {
+  if (keys.length === 0) throw invalid('BACKUP_KEYS is empty; it needs at least one id:base64key');
+  const byId = new Map<string, BackupKey>();
+  for (const [index, { id, key }] of keys.entries()) {
+    const idBytes = Buffer.byteLength(id, 'utf8');
+    const position = `entry ${index + 1} of BACKUP_KEYS`;
+    if (idBytes === 0) throw invalid(`${position} has an empty key id`);
+    // Not quoted: an over-long "id" is more likely a key pasted in the wrong place.
+    if (idBytes > MAX_KEY_ID_BYTES) throw invalid(`${position}: its key id is ${idBytes} bytes, at most ${MAX_KEY_ID_BYTES} are allowed`);
+    if (byId.has(id)) throw invalid(`BACKUP_KEYS names key "${id}" twice`);
+    if (key.length !== KEY_BYTES) {
+      throw invalid(`BACKUP_KEYS: key "${id}" is ${key.length} bytes, it must be exactly ${KEY_BYTES}`);
+    }
+    byId.set(id, Object.freeze({ id, key }));
+  }
+  const ordered = Object.freeze([...byId.values()]);
+
+  const wanted = activeId?.trim() || undefined;
+  const active = wanted === undefined ? ordered[0] : byId.get(wanted);
+  if (active === undefined) {
+    const known = ordered.map((k) => `"${k.id}"`).join(', ');
+    throw invalid(`BACKUP_ACTIVE_KEY is "${wanted}", which is not in BACKUP_KEYS (it has ${known})`);
+  }
+
+  return {
+    active,
+    get: (id) => byId.get(id),
+    all: () => ordered,
+  };
+}

@@ -1,0 +1,133 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+
+import { createSnapshotValidator } from '../../../src/core/backup/validate-snapshot.js';
+import { isCoreError } from '../../../src/core/errors.js';
+import { flip, run } from '../crypto/helpers.js';
+
+/** A tar of the given members, in order, as tar-stream writes it (uncompressed). */
+async function tarOf(members: Array<[name: string, body: Buffer]>): Promise<Buffer> {
+  const archive = pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const chunk of archive) chunks.push(chunk as Buffer);
+  })();
+  for (const [name, body] of members) {
+    await new Promise<void>((resolve, reject) => archive.entry({ name, size: body.length }, body, (e) => (e ? reject(e) : resolve())));
+  }
+  archive.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/** Shaped like a Vault raft snapshot: meta.json, state.bin, SHA256SUMS, SHA256SUMS.sealed. */
+async function snapshot(stateBytes = 256 * 1024, overrides: { members?: Array<[string, Buffer]> } = {}): Promise<Buffer> {
+  const state = randomBytes(stateBytes);
+  const meta = Buffer.from(JSON.stringify({ Version: 1, Index: 42, Term: 3 }));
+  const sums = Buffer.from(`${createHash('sha256').update(meta).digest('hex')}  meta.json\n`);
+  const members = overrides.members ?? [
+    ['meta.json', meta],
+    ['state.bin', state],
+    ['SHA256SUMS', sums],
+    ['SHA256SUMS.sealed', randomBytes(256)],
+  ];
+  return gzipSync(await tarOf(members));
+}
+
+async function rejection(bytes: Buffer): Promise<string> {
+  const { error } = await run(createSnapshotValidator(), bytes);
+  if (isCoreError(error, 'snapshot_invalid')) return error.message;
+  throw new Error(`expected snapshot_invalid, got ${String(error)}`);
+}
+
+describe('snapshot validator', () => {
+  it('passes a whole snapshot through unchanged and summarises it', async () => {
+    const bytes = await snapshot(1024 * 1024);
+    const validator = createSnapshotValidator();
+    const { output, error } = await run(validator, bytes, 3000);
+    expect(error).toBeUndefined();
+    expect(output.equals(bytes)).toBe(true);
+    expect(validator.summary).toMatchObject({
+      memberCount: 4,
+      plainSize: bytes.length,
+      members: [
+        { name: 'meta.json' },
+        { name: 'state.bin', size: 1024 * 1024 },
+        { name: 'SHA256SUMS' },
+        { name: 'SHA256SUMS.sealed', size: 256 },
+      ],
+    });
+    expect(validator.summary?.uncompressedSize).toBeGreaterThan(1024 * 1024);
+  });
+
+  it('keeps up with a large snapshot through a slow consumer without failing', async () => {
+    const bytes = await snapshot(8 * 1024 * 1024);
+    const validator = createSnapshotValidator();
+    let seen = 0;
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        setImmediate(done);
+      },
+    });
+    await pipeline(Readable.from([bytes.subarray(0, 5_000_000), bytes.subarray(5_000_000)]), validator, slow);
+    expect(seen).toBe(bytes.length);
+    expect(validator.summary?.memberCount).toBe(4);
+  });
+
+  it('rejects an empty snapshot', async () => {
+    expect(await rejection(Buffer.alloc(0))).toBe('The snapshot is not usable: Vault returned an empty snapshot.');
+  });
+
+  it('rejects something that is not gzip, showing how it starts', async () => {
+    const message = await rejection(Buffer.from('{"errors":["permission denied"]}'));
+    expect(message).toMatch(/not gzip data \(it starts with 7b 22 65 72, a Vault snapshot starts with 1f 8b\)/);
+  });
+
+  it('rejects a snapshot cut short anywhere', async () => {
+    const bytes = await snapshot();
+    for (const keep of [1, 10, Math.floor(bytes.length / 2), bytes.length - 4]) {
+      expect(await rejection(bytes.subarray(0, keep))).toMatch(/gzip stream is truncated/);
+    }
+  });
+
+  it('rejects gzip data that is corrupt or does not hold a tar archive', async () => {
+    const bytes = await snapshot();
+    flip(bytes, bytes.length - 6, 0xff); // inside the CRC32 trailer
+    expect(await rejection(bytes)).toMatch(/gzip data is corrupt/);
+    expect(await rejection(gzipSync(randomBytes(2000)))).toMatch(/not a valid tar archive|tar archive inside is truncated/);
+    const tar = await tarOf([['state.bin', randomBytes(5000)]]);
+    expect(await rejection(gzipSync(tar.subarray(0, 3000)))).toMatch(/tar archive inside is truncated/);
+  });
+
+  it('rejects a snapshot whose last member is not a non-empty SHA256SUMS.sealed', async () => {
+    const meta = Buffer.from('{}');
+    const sealed = randomBytes(64);
+    const without = await snapshot(0, { members: [['meta.json', meta], ['state.bin', randomBytes(100)], ['SHA256SUMS', meta]] });
+    expect(await rejection(without)).toMatch(/its last member is "SHA256SUMS", expected a non-empty SHA256SUMS.sealed/);
+    const notLast = await snapshot(0, { members: [['SHA256SUMS.sealed', sealed], ['state.bin', randomBytes(100)]] });
+    expect(await rejection(notLast)).toMatch(/its last member is "state.bin"/);
+    const empty = await snapshot(0, { members: [['state.bin', randomBytes(100)], ['SHA256SUMS.sealed', Buffer.alloc(0)]] });
+    expect(await rejection(empty)).toMatch(/its last member is an empty SHA256SUMS.sealed/);
+    expect(await rejection(gzipSync(await tarOf([])))).toMatch(/the archive holds no files/);
+  });
+
+  it('fails the whole pipeline so nothing downstream treats the bytes as a backup', async () => {
+    const bytes = (await snapshot()).subarray(0, 5000);
+    let finished = false;
+    const sink = new Writable({
+      write: (_chunk, _encoding, done) => done(),
+      final: (done) => {
+        finished = true;
+        done();
+      },
+    });
+    await expect(pipeline(Readable.from([bytes]), createSnapshotValidator(), sink)).rejects.toMatchObject({ code: 'snapshot_invalid' });
+    expect(finished).toBe(false);
+  });
+});

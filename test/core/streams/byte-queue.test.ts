@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+
+import { ByteQueue } from '../../../src/core/streams/byte-queue.js';
+
+describe('ByteQueue', () => {
+  it('hands back exactly the bytes asked for, across the Buffers pushed', () => {
+    const queue = new ByteQueue();
+    for (const part of ['ab', '', 'cde', 'f', 'ghij']) queue.push(Buffer.from(part));
+    expect(queue.length).toBe(10);
+    expect(queue.peek(4).toString()).toBe('abcd');
+    expect(queue.take(1).toString()).toBe('a');
+    expect(queue.take(4).toString()).toBe('bcde');
+    expect(queue.takeViews(3).map(String)).toEqual(['f', 'gh']);
+    expect(queue.peek(99).toString()).toBe('ij');
+    expect(queue.take(2).toString()).toBe('ij');
+    expect(queue.length).toBe(0);
+    expect(() => queue.take(1)).toThrow(RangeError);
+  });
+
+  it('stays correct with many tiny pushes', () => {
+    const queue = new ByteQueue();
+    const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
+    for (const byte of bytes) queue.push(Buffer.from([byte]));
+    const out: Buffer[] = [];
+    while (queue.length > 0) out.push(queue.take(Math.min(queue.length, 333)));
+    expect(Buffer.concat(out)).toEqual(bytes);
+  });
+});
