@@ -1,0 +1,30 @@
+/**
+ * @module cli/commands
+ * Every command the CLI knows, in the order `help` lists them. To add one: write
+ * `src/cli/<name>.ts` exporting a `Command`, then register it here with one line.
+ */
+import { auditTailCommand } from './audit-tail.js';
+import { backupListCommand } from './backup-list.js';
+import { backupRunCommand } from './backup-run.js';
+import { backupVerifyCommand } from './backup-verify.js';
+import { restoreCommand } from './restore.js';
+import { retentionRunCommand } from './retention-run.js';
+import { auditVerifyCommand } from './audit-verify.js';
+import { helpCommand } from './help.js';
+import { migrateCommand } from './migrate.js';
+import { CommandRegistry } from './registry.js';
+import { startCommand } from './start.js';
+
+export const registry = new CommandRegistry();
+
+registry
+  .register(startCommand)
+  .register(migrateCommand)
+  .register(backupRunCommand)
+  .register(backupListCommand)
+  .register(backupVerifyCommand)
+  .register(restoreCommand)
+  .register(retentionRunCommand)
+  .register(auditVerifyCommand)
+  .register(auditTailCommand)
+  .register(helpCommand(() => registry.list()));

@@ -1,0 +1,215 @@
+/**
+ * @module backup-engine
+ * Builds the backup engine from the validated configuration and gives the CLI and the bot one
+ * object to call: back up (then prune), prune, verify, plan and run restores, the weekly restore
+ * test, the start-up catch-up, and the scheduled jobs. Nothing here knows about Slack.
+ */
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { AuditTrail } from './audit/types.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { ConfigFor } from './config/types.js';
+import { CoreError, ErrorCode } from './errors.js';
+import { keyringFromKeys, type Keyring } from './crypto/keyring.js';
+import type { BackupKind, Notifier } from './notifier.js';
+import type { BackupStore } from './store/backup-store.js';
+import { createBackupStore } from './store/create-store.js';
+import { VaultClient } from './vault/client.js';
+import { BackupCatalogue } from './backup/catalogue.js';
+import type { RestoreTarget } from './backup/ports.js';
+import { DEFAULT_RETENTION, type RetentionPolicy } from './backup/retention.js';
+import { runBackup, type BackupOutcome } from './backup/run-backup.js';
+import { runRetention, type RetentionOutcome } from './backup/run-retention.js';
+import { verifyBackup, type VerifiedBackup } from './backup/verify-backup.js';
+import { executeRestore, type RestoreOutcome } from './restore/execute-restore.js';
+import { planRestore, type RestorePlan, type RestoreTargetName } from './restore/restore-plan.js';
+import { backupAgeHours, MAX_BACKUP_AGE_HOURS, type ScheduledJob } from './scheduler.js';
+import type { RestorePurpose } from './backup/catalogue.js';
+
+export interface BackupEngineOptions {
+  config: ConfigFor<'vault' | 'backup'>;
+  db: Database.Database;
+  audit: AuditTrail;
+  logger: Logger;
+  notifier: Notifier;
+  clock?: Clock;
+  /** Overrides for tests: a store or clients built elsewhere. */
+  store?: BackupStore;
+  chunkSize?: number;
+  canaryTimeoutMs?: number;
+  /** A snapshot stream that sends nothing for this long is abandoned (the client's default: 60 s). */
+  snapshotIdleTimeoutMs?: number;
+}
+
+export class BackupEngine {
+  readonly store: BackupStore;
+  readonly keyring: Keyring;
+  readonly catalogue: BackupCatalogue;
+  readonly vault: VaultClient;
+  private readonly staging: VaultClient | undefined;
+  private readonly policy: RetentionPolicy;
+  private readonly clock: Clock;
+  private readonly workDir: string;
+
+  constructor(private readonly o: BackupEngineOptions) {
+    const { config } = o;
+    this.clock = o.clock ?? systemClock;
+    this.keyring = keyringFromKeys(config.backup.keys, config.backup.activeKeyId);
+    this.store = o.store ?? createBackupStore(config.backup.store, config.backup.s3);
+    this.catalogue = new BackupCatalogue(o.db, { clock: this.clock });
+    this.vault = this.productionClient(config.vault.addr);
+    const staging = config.vault.staging;
+    this.staging = staging
+      ? new VaultClient({ addr: staging.addr, token: staging.token, logger: o.logger.child({ vault: 'staging' }), ...this.clientTuning() })
+      : undefined;
+    this.policy = { ...DEFAULT_RETENTION, daily: config.backup.retainDaily, monthly: config.backup.retainMonthly };
+    this.workDir = join(config.dataDir, 'tmp');
+  }
+
+  /** Logs in (AppRole) or checks the token, and keeps it renewed. */
+  async start(): Promise<void> {
+    await this.vault.login();
+    this.vault.startRenewal();
+    const interrupted = this.catalogue.markInterruptedRuns();
+    for (const run of interrupted) {
+      this.o.audit.append({ actor: 'system', event: 'backup.interrupted', target: run.key ?? undefined, details: { kind: run.kind, startedAt: run.startedAt } });
+      await this.o.notifier.info(`A ${run.kind} backup started ${run.startedAt} was interrupted by a restart; it was not retried. Run it again if needed.`);
+    }
+  }
+
+  stop(): void {
+    this.vault.stop();
+    this.staging?.stop();
+  }
+
+  /** Takes a backup; scheduled kinds then apply retention. */
+  async backup(kind: BackupKind, actor: string, reason?: string): Promise<BackupOutcome> {
+    const outcome = await runBackup(this.backupDeps(this.vault), { kind, actor, ...(reason ? { reason } : {}) });
+    if (outcome.ok) {
+      if (kind === 'daily' || kind === 'monthly') {
+        const retention = await this.retention(false, actor).catch((error: unknown) => {
+          this.o.logger.error({ err: error }, 'retention after the backup failed');
+          return undefined;
+        });
+        outcome.report.deleted = retention?.deleted ?? [];
+      }
+      await this.o.notifier.backupSucceeded(outcome.report).catch((error: unknown) => this.o.logger.error({ err: error }, 'could not announce the backup'));
+    }
+    return outcome;
+  }
+
+  retention(dryRun: boolean, actor: string): Promise<RetentionOutcome> {
+    return runRetention({ store: this.store, catalogue: this.catalogue, audit: this.o.audit, logger: this.o.logger, policy: this.policy, clock: this.clock }, { dryRun, actor });
+  }
+
+  verify(spec: string): Promise<VerifiedBackup> {
+    return verifyBackup(this.store, this.keyring, spec, this.workDir);
+  }
+
+  planRestore(spec: string, target: RestoreTargetName, force = false): Promise<RestorePlan> {
+    if (target === 'staging' && !this.staging) {
+      throw new CoreError(ErrorCode.RestoreRefused, 'No staging Vault is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN to restore into staging.');
+    }
+    return planRestore(this.store, spec, { target, force });
+  }
+
+  async restore(plan: RestorePlan, opts: { actor: string; purpose: RestorePurpose; dryRun: boolean }): Promise<RestoreOutcome> {
+    const client = plan.target === 'prod' ? this.vault : this.staging;
+    if (!client) throw new CoreError(ErrorCode.RestoreRefused, 'No staging Vault is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN.');
+    const target = asTarget(client);
+    const canaryPath = this.o.config.vault.canaryPath;
+    // After a restore the target holds the snapshot's tokens: read the canary with production's
+    // credentials, at the target's address.
+    const reader = plan.target === 'prod' ? this.vault : this.productionClient(client.address);
+    try {
+      return await executeRestore(
+        {
+          store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit, logger: this.o.logger,
+          workDir: this.workDir, target, clock: this.clock,
+          takeSafetySnapshot: () => runBackup(this.backupDeps(target), { kind: 'pre-restore', actor: opts.actor, reason: `before restoring ${plan.key}` }),
+          ...(canaryPath ? { canary: { path: canaryPath, reader, ...(this.o.canaryTimeoutMs ? { timeoutMs: this.o.canaryTimeoutMs } : {}) } } : {}),
+        },
+        plan,
+        opts,
+      );
+    } finally {
+      if (reader !== this.vault) reader.stop();
+    }
+  }
+
+  /** The weekly proof that backups restore: the latest backup into staging, forced (another cluster's keys). */
+  async restoreTest(actor = 'system'): Promise<RestoreOutcome | undefined> {
+    if (!this.staging) {
+      await this.o.notifier.info('Skipped the weekly restore test: no staging Vault is configured (VAULT_STAGING_ADDR, VAULT_STAGING_TOKEN).');
+      return undefined;
+    }
+    try {
+      const plan = await this.planRestore('latest', 'staging', true);
+      const outcome = await this.restore(plan, { actor, purpose: 'restore-test', dryRun: false });
+      await this.o.notifier.restoreTestFinished(outcome.report, outcome.ok ? undefined : { step: outcome.step, reason: outcome.error.userMessage });
+      return outcome;
+    } catch (error) {
+      const reason = error instanceof CoreError ? error.userMessage : 'unexpected error; see the bot log';
+      this.o.logger.error({ err: error }, 'restore test could not start');
+      this.o.audit.append({ actor, event: 'restore-test.failed', details: { step: 'plan', reason } });
+      await this.o.notifier.restoreTestFinished({ key: 'latest', target: 'staging', recoveryMs: 0, canary: 'skipped', dryRun: false }, { step: 'plan', reason });
+      return undefined;
+    }
+  }
+
+  /** At start-up: when the last good backup is older than 25 hours (or there is none), take one now and say why. */
+  async catchUpIfStale(): Promise<BackupOutcome | undefined> {
+    const age = backupAgeHours(this.catalogue.lastSuccessAt(), this.clock());
+    if (age !== undefined && age <= MAX_BACKUP_AGE_HOURS) return undefined;
+    const reason = age === undefined ? 'there is no successful backup yet' : `the last successful backup is ${Math.floor(age)} h old`;
+    await this.o.notifier.info(`Taking a backup now: ${reason}.`);
+    return this.backup('daily', 'system', reason);
+  }
+
+  scheduledJobs(): ScheduledJob[] {
+    const s = this.o.config.schedule;
+    return [
+      { name: 'daily-backup', cron: s.backupCron, run: () => this.backup('daily', 'system') },
+      { name: 'monthly-backup', cron: s.monthlyCron, run: () => this.backup('monthly', 'system') },
+      { name: 'restore-test', cron: s.restoreTestCron, run: () => this.restoreTest('system') },
+    ];
+  }
+
+  private backupDeps(vault: RestoreTarget | VaultClient) {
+    return {
+      vault, store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit,
+      notifier: this.o.notifier, logger: this.o.logger, clock: this.clock, ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
+    };
+  }
+
+  private productionClient(addr: string): VaultClient {
+    const v = this.o.config.vault;
+    return new VaultClient({
+      addr,
+      ...(v.token ? { token: v.token } : {}),
+      ...(v.appRole ? { appRole: v.appRole } : {}),
+      logger: this.o.logger.child({ vault: addr === v.addr ? 'production' : 'restore-target' }),
+      ...this.clientTuning(),
+    });
+  }
+
+  private clientTuning(): { namespace?: string; caCert?: string; snapshotIdleTimeoutMs?: number } {
+    const v = this.o.config.vault;
+    return {
+      ...(v.namespace ? { namespace: v.namespace } : {}),
+      ...(v.caCert ? { caCert: v.caCert } : {}),
+      ...(this.o.snapshotIdleTimeoutMs ? { snapshotIdleTimeoutMs: this.o.snapshotIdleTimeoutMs } : {}),
+    };
+  }
+}
+
+function asTarget(client: VaultClient): RestoreTarget {
+  return {
+    address: client.address,
+    snapshot: () => client.snapshot(),
+    health: () => client.health(),
+    restoreSnapshot: (body, opts) => client.restoreSnapshot(body, opts),
+  };
+}

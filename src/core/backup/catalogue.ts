@@ -1,0 +1,170 @@
+/**
+ * @module backup/catalogue
+ * What the bot knows about its backups, runs and restores, in SQLite. The store stays the truth
+ * for which objects exist; the catalogue records what was verified, when, and how runs ended.
+ */
+import type Database from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { CoreError, ErrorCode } from '../errors.js';
+import type { BackupKind } from '../notifier.js';
+
+export interface CatalogueEntry {
+  key: string;
+  kind: BackupKind;
+  store: string;
+  createdAt: string;
+  storedBytes: number;
+  sha256: string;
+  plainBytes: number;
+  plainSha256: string;
+  keyId: string;
+  format: string;
+  vaultVersion: string | null;
+  auditHead: string | null;
+  verifiedAt: string;
+  deletedAt: string | null;
+}
+
+export interface RunRow {
+  id: number;
+  kind: string;
+  key: string | null;
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+  step: string | null;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export type RestorePurpose = 'restore' | 'restore-test' | 'drill';
+
+interface RunRecord { id: number; kind: string; key: string | null; status: RunRow['status']; step: string | null; error: string | null; started_at: string; finished_at: string | null }
+
+const toRun = (r: RunRecord): RunRow => ({
+  id: r.id, kind: r.kind, key: r.key, status: r.status, step: r.step, error: r.error,
+  startedAt: r.started_at, finishedAt: r.finished_at,
+});
+
+export class BackupCatalogue {
+  private readonly now: Clock;
+
+  constructor(private readonly db: Database.Database, opts: { clock?: Clock } = {}) {
+    this.now = opts.clock ?? systemClock;
+  }
+
+  /** Claims the single backup slot; a second run while one is going is refused, across processes. */
+  startRun(kind: BackupKind, key: string): number {
+    try {
+      const info = this.db
+        .prepare(`INSERT INTO backup_runs (kind, key, status, started_at) VALUES (?, ?, 'running', ?)`)
+        .run(kind, key, this.now().toISOString());
+      return Number(info.lastInsertRowid);
+    } catch (error) {
+      const running = this.runningRun();
+      if (!running) throw error;
+      throw new CoreError(
+        ErrorCode.BackupRunning,
+        `A ${running.kind} backup is already running (started ${running.startedAt}); wait for it to finish.`,
+        { cause: error },
+      );
+    }
+  }
+
+  finishRun(id: number, outcome: { status: 'succeeded' } | { status: 'failed'; step: string; error: string }): void {
+    this.db
+      .prepare(`UPDATE backup_runs SET status = ?, step = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`)
+      .run(outcome.status, outcome.status === 'failed' ? outcome.step : null, outcome.status === 'failed' ? outcome.error : null, this.now().toISOString(), id);
+  }
+
+  runningRun(): RunRow | undefined {
+    const row = this.db.prepare(`SELECT * FROM backup_runs WHERE status = 'running'`).get() as RunRecord | undefined;
+    return row && toRun(row);
+  }
+
+  /** Runs left 'running' by a crash become 'interrupted' so they are reported, not silently retried. */
+  markInterruptedRuns(): RunRow[] {
+    const rows = this.db.prepare(`SELECT * FROM backup_runs WHERE status = 'running'`).all() as RunRecord[];
+    this.db
+      .prepare(`UPDATE backup_runs SET status = 'interrupted', finished_at = ?, error = 'the process stopped during the run' WHERE status = 'running'`)
+      .run(this.now().toISOString());
+    this.db
+      .prepare(`UPDATE restores SET status = 'interrupted', finished_at = ?, error = 'the process stopped during the restore' WHERE status = 'running'`)
+      .run(this.now().toISOString());
+    return rows.map(toRun);
+  }
+
+  lastRun(): RunRow | undefined {
+    const row = this.db.prepare(`SELECT * FROM backup_runs ORDER BY id DESC LIMIT 1`).get() as RunRecord | undefined;
+    return row && toRun(row);
+  }
+
+  record(entry: Omit<CatalogueEntry, 'deletedAt'>): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO backups (key, kind, store, created_at, stored_bytes, sha256, plain_bytes, plain_sha256, key_id, format, vault_version, audit_head, verified_at, deleted_at)
+         VALUES (@key, @kind, @store, @createdAt, @storedBytes, @sha256, @plainBytes, @plainSha256, @keyId, @format, @vaultVersion, @auditHead, @verifiedAt, NULL)`,
+      )
+      .run(entry);
+  }
+
+  markDeleted(key: string): void {
+    this.db.prepare(`UPDATE backups SET deleted_at = ? WHERE key = ?`).run(this.now().toISOString(), key);
+  }
+
+  /** The newest verified backup that has not been deleted (pre-restore safety snapshots excluded). */
+  newestVerified(): CatalogueEntry | undefined {
+    return this.select(`WHERE deleted_at IS NULL AND kind != 'pre-restore' ORDER BY created_at DESC LIMIT 1`)[0];
+  }
+
+  /** Newest successful backup of any kind other than pre-restore, for the backup-age check. */
+  lastSuccessAt(): Date | undefined {
+    const e = this.newestVerified();
+    return e ? new Date(e.createdAt) : undefined;
+  }
+
+  get(key: string): CatalogueEntry | undefined {
+    return this.select(`WHERE key = ?`, key)[0];
+  }
+
+  list(opts: { kind?: BackupKind; limit?: number } = {}): CatalogueEntry[] {
+    const limit = opts.limit ?? 20;
+    return opts.kind
+      ? this.select(`WHERE deleted_at IS NULL AND kind = ? ORDER BY created_at DESC LIMIT ?`, opts.kind, limit)
+      : this.select(`WHERE deleted_at IS NULL ORDER BY created_at DESC LIMIT ?`, limit);
+  }
+
+  startRestore(r: { key: string; target: string; purpose: RestorePurpose; dryRun: boolean }): number {
+    const info = this.db
+      .prepare(`INSERT INTO restores (key, target, purpose, dry_run, status, started_at) VALUES (?, ?, ?, ?, 'running', ?)`)
+      .run(r.key, r.target, r.purpose, r.dryRun ? 1 : 0, this.now().toISOString());
+    return Number(info.lastInsertRowid);
+  }
+
+  finishRestore(
+    id: number,
+    r: { status: 'succeeded' | 'failed'; step?: string; error?: string; safetyKey?: string; canary?: string; recoveryMs?: number },
+  ): void {
+    this.db
+      .prepare(`UPDATE restores SET status = ?, step = ?, error = ?, safety_key = ?, canary = ?, recovery_ms = ?, finished_at = ? WHERE id = ?`)
+      .run(r.status, r.step ?? null, r.error ?? null, r.safetyKey ?? null, r.canary ?? null, r.recoveryMs ?? null, this.now().toISOString(), id);
+  }
+
+  lastRestore(purpose: RestorePurpose): { status: string; recoveryMs: number | null; finishedAt: string | null; error: string | null } | undefined {
+    const row = this.db
+      .prepare(`SELECT status, recovery_ms, finished_at, error FROM restores WHERE purpose = ? AND dry_run = 0 ORDER BY id DESC LIMIT 1`)
+      .get(purpose) as { status: string; recovery_ms: number | null; finished_at: string | null; error: string | null } | undefined;
+    return row && { status: row.status, recoveryMs: row.recovery_ms, finishedAt: row.finished_at, error: row.error };
+  }
+
+  private select(where: string, ...args: unknown[]): CatalogueEntry[] {
+    const rows = this.db.prepare(`SELECT * FROM backups ${where}`).all(...args) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      key: String(r.key), kind: r.kind as BackupKind, store: String(r.store), createdAt: String(r.created_at),
+      storedBytes: Number(r.stored_bytes), sha256: String(r.sha256), plainBytes: Number(r.plain_bytes),
+      plainSha256: String(r.plain_sha256), keyId: String(r.key_id), format: String(r.format),
+      vaultVersion: (r.vault_version as string | null) ?? null, auditHead: (r.audit_head as string | null) ?? null,
+      verifiedAt: String(r.verified_at), deletedAt: (r.deleted_at as string | null) ?? null,
+    }));
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * @module backup/run-backup
+ * The backup pipeline of DESIGN §4, as a short list of steps:
+ *
+ *   snapshot → validate → encrypt → upload (streamed end to end) → verify → catalogue → audit → notify
+ *
+ * Bytes flow through streams only, so memory stays flat whatever the snapshot size. Every failure
+ * names its step, leaves nothing under the final name, is audited, and pages through the Notifier.
+ */
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { AuditTrail } from '../audit/types.js';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { asCoreError, type CoreError } from '../errors.js';
+import type { BackupKind, BackupReport, Notifier } from '../notifier.js';
+import type { BackupStore } from '../store/backup-store.js';
+import { createEncryptStream } from '../crypto/encrypt-stream.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { HashingStream } from '../streams/hashing-stream.js';
+import type { BackupCatalogue } from './catalogue.js';
+import { buildMetadata } from './metadata.js';
+import { objectKeyFor } from './object-names.js';
+import type { SnapshotSource } from './ports.js';
+import { createSnapshotValidator } from './validate-snapshot.js';
+import { verifyStoredObject } from './verify-stored.js';
+
+export type BackupStep = 'snapshot' | 'validate' | 'encrypt' | 'upload' | 'verify' | 'catalogue';
+
+export interface BackupDeps {
+  vault: SnapshotSource;
+  store: BackupStore;
+  keyring: Keyring;
+  catalogue: BackupCatalogue;
+  audit: AuditTrail;
+  notifier: Notifier;
+  logger: Logger;
+  clock?: Clock;
+  /** Plaintext bytes per encrypted chunk; the format's default unless a test wants small chunks. */
+  chunkSize?: number;
+}
+
+export interface BackupOptions {
+  kind: BackupKind;
+  /** Who asked: `system` for the scheduler, `cli`, or a Slack user ID. */
+  actor: string;
+  /** Why, when it is not the schedule (e.g. "the last backup is 31 h old"). */
+  reason?: string;
+}
+
+export type BackupOutcome =
+  | { ok: true; report: BackupReport }
+  | { ok: false; step: BackupStep; error: CoreError; key: string };
+
+/** Takes one backup. Never throws for a failed backup: the outcome says which step failed. */
+export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<BackupOutcome> {
+  const now = deps.clock ?? systemClock;
+  const startedAt = now();
+  const key = await freeKey(deps.store, opts.kind, startedAt);
+  const log = deps.logger.child({ job: 'backup', kind: opts.kind, key });
+  const runId = deps.catalogue.startRun(opts.kind, key);
+  deps.audit.append({ actor: opts.actor, event: 'backup.started', target: key, details: { kind: opts.kind, store: deps.store.location, ...(opts.reason ? { reason: opts.reason } : {}) } });
+
+  let step: BackupStep = 'snapshot';
+  try {
+    const version = (await deps.vault.health()).version;
+    const auditHead = deps.audit.head();
+    const snapshot = await deps.vault.snapshot();
+
+    const plain = new HashingStream();
+    const stored = new HashingStream();
+    const written = await streamToStore(
+      { snapshot, validator: createSnapshotValidator(), plain, encrypt: createEncryptStream(deps.keyring.active, deps.chunkSize ? { chunkSize: deps.chunkSize } : {}), stored },
+      (s) => { step = s; },
+      (body) =>
+        deps.store.put(key, body, () =>
+          buildMetadata({ stored, plain, keyId: deps.keyring.active.id, vaultVersion: version, createdAt: startedAt, kind: opts.kind, auditHead }),
+        ),
+    );
+
+    step = 'verify';
+    await verifyStoredObject(deps.store, key, { size: written.size, sha256: stored.digest() });
+
+    step = 'catalogue';
+    deps.catalogue.record({
+      key, kind: opts.kind, store: deps.store.location, createdAt: startedAt.toISOString(),
+      storedBytes: stored.bytes, sha256: stored.digest(), plainBytes: plain.bytes, plainSha256: plain.digest(),
+      keyId: deps.keyring.active.id, format: 'vcbk1', vaultVersion: version ?? null,
+      auditHead: `${auditHead.id}:${auditHead.hash}`, verifiedAt: now().toISOString(),
+    });
+    deps.catalogue.finishRun(runId, { status: 'succeeded' });
+
+    const report: BackupReport = {
+      kind: opts.kind, key, store: deps.store.location, storedBytes: stored.bytes, plainBytes: plain.bytes,
+      sha256: stored.digest(), durationMs: now().getTime() - startedAt.getTime(), deleted: [],
+    };
+    deps.audit.append({ actor: opts.actor, event: 'backup.succeeded', target: key, details: { ...report } });
+    log.info({ bytes: report.storedBytes, durationMs: report.durationMs }, 'backup verified');
+    return { ok: true, report };
+  } catch (raw) {
+    const error = asCoreError(raw, `The ${step} step failed; see the bot log for details.`);
+    log.error({ step, code: error.code, err: raw }, `backup failed at ${step}: ${error.userMessage}`);
+    deps.catalogue.finishRun(runId, { status: 'failed', step, error: error.userMessage });
+    deps.audit.append({ actor: opts.actor, event: 'backup.failed', target: key, details: { kind: opts.kind, step, reason: error.userMessage, code: error.code } });
+    await deps.notifier
+      .backupFailed({ kind: opts.kind, step, reason: error.userMessage, key })
+      .catch((e: unknown) => log.error({ err: e }, 'could not page about the failed backup'));
+    return { ok: false, step, error, key };
+  }
+}
+
+/**
+ * Names have one-second resolution; a second backup of the same kind within that second would
+ * replace the first, so it takes the next free second instead.
+ */
+async function freeKey(store: BackupStore, kind: BackupKind, at: Date): Promise<string> {
+  for (let offset = 0; ; offset += 1) {
+    const key = objectKeyFor(kind, new Date(at.getTime() + offset * 1000));
+    if (offset >= 60 || !(await store.stat(key))) return key;
+  }
+}
+
+interface PipelineStreams {
+  snapshot: Readable;
+  validator: NodeJS.ReadWriteStream & Readable;
+  plain: HashingStream;
+  encrypt: NodeJS.ReadWriteStream & Readable;
+  stored: HashingStream;
+}
+
+/**
+ * Pipes snapshot → validator → plain hash → encrypt → stored hash into `put`, and reports the step
+ * of the first stream that failed. A failed upload tears the pipe down so Vault's stream is closed.
+ */
+async function streamToStore(
+  s: PipelineStreams,
+  setStep: (step: BackupStep) => void,
+  put: (body: Readable) => Promise<{ size: number }>,
+): Promise<{ size: number }> {
+  let failure: { step: BackupStep; error: unknown } | undefined;
+  const mark = (step: BackupStep) => (error: unknown) => { failure ??= { step, error }; };
+  s.snapshot.once('error', mark('snapshot'));
+  s.validator.once('error', mark('validate'));
+  s.encrypt.once('error', mark('encrypt'));
+
+  const piping = pipeline(s.snapshot, s.validator, s.plain, s.encrypt, s.stored);
+  const putting = put(s.stored).catch((error: unknown) => {
+    mark('upload')(error);
+    s.snapshot.destroy(asCoreError(error));
+    throw error;
+  });
+  const [piped, uploaded] = await Promise.allSettled([piping, putting]);
+  if (uploaded.status === 'fulfilled' && piped.status === 'fulfilled') return uploaded.value;
+  const reason = piped.status === 'rejected' ? piped.reason : (uploaded as PromiseRejectedResult).reason;
+  const { step, error } = failure ?? { step: 'upload' as const, error: reason };
+  setStep(step);
+  throw error;
+}

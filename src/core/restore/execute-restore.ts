@@ -1,0 +1,149 @@
+/**
+ * @module restore/execute-restore
+ * Runs one restore plan, in the order DESIGN §4 fixes:
+ *
+ *   download + sha256 → authenticated decrypt → version check → safety snapshot of the target
+ *   → POST the snapshot → canary read with production's credentials → record recovery time
+ *
+ * Nothing touches the target until the snapshot is proven intact and a safety snapshot of the
+ * target is stored and verified. `dryRun` stops right before the safety snapshot.
+ */
+import { createReadStream } from 'node:fs';
+import type { Logger } from 'pino';
+import type { AuditTrail } from '../audit/types.js';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { asCoreError, CoreError, ErrorCode } from '../errors.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { RestoreReport } from '../notifier.js';
+import type { BackupStore } from '../store/backup-store.js';
+import type { BackupCatalogue, RestorePurpose } from '../backup/catalogue.js';
+import type { BackupOutcome } from '../backup/run-backup.js';
+import type { RestoreTarget, SecretReader } from '../backup/ports.js';
+import { fetchAndDecrypt, type DecryptedSnapshot } from './fetch-and-decrypt.js';
+import type { RestorePlan } from './restore-plan.js';
+import { compareVersions } from './versions.js';
+import { checkCanary } from './canary.js';
+
+export type RestoreStep = 'download' | 'version' | 'safety-snapshot' | 'restore' | 'canary';
+
+export interface RestoreDeps {
+  store: BackupStore;
+  keyring: Keyring;
+  catalogue: BackupCatalogue;
+  audit: AuditTrail;
+  logger: Logger;
+  /** Where decrypted snapshots are staged (private temporary files, removed afterwards). */
+  workDir: string;
+  target: RestoreTarget;
+  /** Takes and verifies a `pre-restore` backup of the target. */
+  takeSafetySnapshot: () => Promise<BackupOutcome>;
+  /** The canary secret, read with production's credentials at the target's address. */
+  canary?: { path: string; reader: SecretReader; timeoutMs?: number };
+  clock?: Clock;
+}
+
+export interface RestoreOptions {
+  actor: string;
+  purpose: RestorePurpose;
+  dryRun: boolean;
+}
+
+export type RestoreOutcome =
+  | { ok: true; report: RestoreReport }
+  | { ok: false; step: RestoreStep; error: CoreError; report: RestoreReport };
+
+export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts: RestoreOptions): Promise<RestoreOutcome> {
+  const now = deps.clock ?? systemClock;
+  const started = now().getTime();
+  const log = deps.logger.child({ job: opts.purpose, key: plan.key, target: plan.target, dryRun: opts.dryRun });
+  const restoreId = deps.catalogue.startRestore({ key: plan.key, target: plan.target, purpose: opts.purpose, dryRun: opts.dryRun });
+  const report: RestoreReport = { key: plan.key, target: plan.target, recoveryMs: 0, canary: 'skipped', dryRun: opts.dryRun };
+  deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.started`, target: plan.key, details: { ...planDetails(plan), address: deps.target.address, dryRun: opts.dryRun } });
+
+  let step: RestoreStep = 'download';
+  let decrypted: DecryptedSnapshot | undefined;
+  try {
+    decrypted = await fetchAndDecrypt(deps.store, plan, deps.keyring, deps.workDir);
+    log.info({ bytes: decrypted.bytes, format: decrypted.format }, 'snapshot downloaded, authenticated and validated');
+
+    step = 'version';
+    const health = await deps.target.health();
+    if (plan.vaultVersion && health.version && compareVersions(health.version, plan.vaultVersion) < 0) {
+      throw new CoreError(
+        ErrorCode.RestoreRefused,
+        `The backup was taken on Vault ${plan.vaultVersion} but the target runs ${health.version}; a snapshot restores only onto the same or a newer version. Upgrade the target first.`,
+      );
+    }
+    if (opts.dryRun) {
+      report.note = `Dry run: the backup decrypts and validates (${decrypted.bytes} bytes, sha256 ${decrypted.sha256.slice(0, 12)}…); the target was not touched.`;
+      return finish(deps, restoreId, opts, report, now().getTime() - started, log);
+    }
+
+    step = 'safety-snapshot';
+    const safety = await deps.takeSafetySnapshot();
+    if (!safety.ok) {
+      throw new CoreError(ErrorCode.RestoreRefused, `The safety snapshot of the target failed at ${safety.step} (${safety.error.userMessage}); the target was not touched.`, { cause: safety.error });
+    }
+    report.safetySnapshotKey = safety.report.key;
+
+    step = 'restore';
+    deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.applying`, target: plan.key, details: { address: deps.target.address, force: plan.force, safetySnapshot: safety.report.key } });
+    const path = decrypted.path;
+    await deps.target.restoreSnapshot(() => createReadStream(path), { force: plan.force });
+
+    step = 'canary';
+    if (deps.canary) {
+      const canary = await checkCanary(deps.target, deps.canary.reader, deps.canary.path, { timeoutMs: deps.canary.timeoutMs ?? 60_000, clock: now });
+      report.canary = canary.status;
+      if (canary.detail) report.canaryDetail = canary.detail;
+      if (canary.note) report.note = canary.note;
+    } else {
+      report.note = 'VAULT_CANARY_PATH is not set, so the restored data was not read back.';
+    }
+    return finish(deps, restoreId, opts, report, now().getTime() - started, log);
+  } catch (raw) {
+    const error = asCoreError(raw, `The restore failed at ${step}; see the bot log for details.`);
+    report.recoveryMs = now().getTime() - started;
+    log.error({ step, code: error.code, err: raw }, `restore failed at ${step}: ${error.userMessage}`);
+    deps.catalogue.finishRestore(restoreId, { status: 'failed', step, error: error.userMessage, ...(report.safetySnapshotKey ? { safetyKey: report.safetySnapshotKey } : {}) });
+    deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.failed`, target: plan.key, details: { step, reason: error.userMessage, code: error.code, ...(report.safetySnapshotKey ? { safetySnapshot: report.safetySnapshotKey } : {}) } });
+    return { ok: false, step, error, report };
+  } finally {
+    await decrypted?.cleanup();
+  }
+}
+
+async function finish(
+  deps: RestoreDeps,
+  restoreId: number,
+  opts: RestoreOptions,
+  report: RestoreReport,
+  elapsedMs: number,
+  log: Logger,
+): Promise<RestoreOutcome> {
+  report.recoveryMs = elapsedMs;
+  const failedCanary = report.canary === 'failed';
+  deps.catalogue.finishRestore(restoreId, {
+    status: failedCanary ? 'failed' : 'succeeded',
+    ...(failedCanary ? { step: 'canary', error: report.canaryDetail ?? 'canary read failed' } : {}),
+    ...(report.safetySnapshotKey ? { safetyKey: report.safetySnapshotKey } : {}),
+    canary: report.canary,
+    recoveryMs: elapsedMs,
+  });
+  deps.audit.append({
+    actor: opts.actor,
+    event: `${opts.purpose}.${failedCanary ? 'failed' : 'succeeded'}`,
+    target: report.key,
+    details: { recoveryMs: elapsedMs, canary: report.canary, dryRun: report.dryRun, ...(report.safetySnapshotKey ? { safetySnapshot: report.safetySnapshotKey } : {}), ...(report.note ? { note: report.note } : {}) },
+  });
+  log.info({ recoveryMs: elapsedMs, canary: report.canary }, 'restore finished');
+  if (failedCanary) {
+    return { ok: false, step: 'canary', error: new CoreError(ErrorCode.RestoreRefused, report.canaryDetail ?? 'The canary secret could not be read after the restore.'), report };
+  }
+  return { ok: true, report };
+}
+
+function planDetails(plan: RestorePlan): Record<string, unknown> {
+  return { target: plan.target, force: plan.force, size: plan.size, sha256: plan.sha256 ?? null, format: plan.format ?? null };
+}

@@ -1,0 +1,91 @@
+/**
+ * @module restore/fetch-and-decrypt
+ * Everything a restore does before it may touch Vault: download the object to a private temporary
+ * file while hashing it, compare with the sha256 frozen in the plan, decrypt with authentication
+ * into a second private file, and validate the snapshot. Nothing unauthenticated ever reaches
+ * Vault: a tampered or truncated file fails here, and the legacy format (one tag at the front) is
+ * only trusted once its whole ciphertext has been checked.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CoreError, ErrorCode } from '../errors.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { createDecryptStream, detectFormat } from '../crypto/decrypt-stream.js';
+import { decryptLegacyFile } from '../crypto/legacy.js';
+import { HashingStream } from '../streams/hashing-stream.js';
+import type { BackupStore } from '../store/backup-store.js';
+import { createSnapshotValidator } from '../backup/validate-snapshot.js';
+import type { RestorePlan } from './restore-plan.js';
+
+export interface DecryptedSnapshot {
+  /** Path of the decrypted, authenticated, validated snapshot (mode 0600). */
+  path: string;
+  bytes: number;
+  sha256: string;
+  format: 'vcbk1' | 'legacy';
+  /** Removes the temporary files; always call it. */
+  cleanup(): Promise<void>;
+}
+
+export async function fetchAndDecrypt(
+  store: BackupStore,
+  plan: RestorePlan,
+  keyring: Keyring,
+  workDir: string,
+): Promise<DecryptedSnapshot> {
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
+  const id = randomBytes(6).toString('hex');
+  const encPath = join(workDir, `restore-${id}.enc`);
+  const plainPath = join(workDir, `restore-${id}.snap`);
+  const cleanup = async () => {
+    await rm(encPath, { force: true });
+    await rm(plainPath, { force: true });
+  };
+  try {
+    const stored = new HashingStream();
+    await pipeline(await store.get(plan.key), stored, createWriteStream(encPath, { mode: 0o600 }));
+    if (stored.bytes !== plan.size || (plan.sha256 && stored.digest() !== plan.sha256)) {
+      throw new CoreError(
+        ErrorCode.VerifyFailed,
+        `The stored bytes of ${plan.key} do not match its recorded size and sha256 (read ${stored.bytes} bytes, sha256 ${stored.digest().slice(0, 12)}…; expected ${plan.size} bytes, ${plan.sha256?.slice(0, 12) ?? 'no sha256'}…); refusing to use it.`,
+      );
+    }
+
+    const format = detectFormat(await readHead(encPath));
+    const plain = new HashingStream();
+    if (format === 'vcbk1') {
+      await pipeline(createReadStream(encPath), createDecryptStream(keyring), plain, createWriteStream(plainPath, { mode: 0o600 }));
+    } else {
+      await decryptLegacyFile(encPath, keyring, plainPath);
+      await pipeline(createReadStream(plainPath), plain, discard());
+    }
+    await rm(encPath, { force: true });
+    if (plan.plainSha256 && plain.digest() !== plan.plainSha256) {
+      throw new CoreError(ErrorCode.VerifyFailed, `The decrypted snapshot of ${plan.key} does not match its recorded plain-sha256; refusing to restore it.`);
+    }
+    await pipeline(createReadStream(plainPath), createSnapshotValidator(), discard());
+    return { path: plainPath, bytes: plain.bytes, sha256: plain.digest(), format, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const { bytesRead } = await handle.read(buf, 0, 16, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function discard(): Writable {
+  return new Writable({ write: (_chunk, _enc, done) => done() });
+}

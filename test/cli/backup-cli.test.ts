@@ -1,0 +1,88 @@
+/**
+ * The backup commands as an operator types them, with nothing configured but VAULT_ADDR,
+ * VAULT_TOKEN and BACKUP_KEYS: the folder store under ./data is the default.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVaultServer } from '../support/vault/server.js';
+import type { VaultTestServer } from '../support/vault/types.js';
+import { runCli } from './run-cli.js';
+
+let vault: VaultTestServer;
+let dir: string;
+let env: Record<string, string>;
+const home = process.cwd();
+
+beforeAll(async () => {
+  vault = await startVaultServer({ snapshotSize: 200_000 });
+  dir = await mkdtemp(join(tmpdir(), 'vc-cli-'));
+  process.chdir(dir);
+  env = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken, BACKUP_KEYS: `main:${randomBytes(32).toString('base64')}`, LOG_LEVEL: 'silent' };
+});
+afterAll(async () => {
+  process.chdir(home);
+  await vault.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('backup commands with only VAULT_ADDR, VAULT_TOKEN and BACKUP_KEYS', () => {
+  it('backup run writes a verified backup into ./data/backups', async () => {
+    const run = await runCli(['backup', 'run'], env);
+    expect(run.code).toBe(0);
+    const key = /backup (manual\/\S+\.enc) verified/.exec(run.stdout)?.[1];
+    expect(key).toBeDefined();
+    expect(existsSync(join(dir, 'data', 'backups', key!))).toBe(true);
+    expect(existsSync(join(dir, 'data', 'backups', `${key!}.json`))).toBe(true);
+  });
+
+  it('backup list, backup verify and a dry-run restore see it', async () => {
+    const list = await runCli(['backup', 'list'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^manual\/.*\.enc .* verified$/m);
+
+    const verify = await runCli(['backup', 'verify', 'latest'], env);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/intact \(vcbk1/);
+
+    const restore = await runCli(['restore', 'latest', '--target', 'prod', '--dry-run'], env);
+    expect(restore.stdout).toMatch(/dry run finished/);
+    expect(restore.code).toBe(0);
+    expect(vault.restores).toHaveLength(0);
+  });
+
+  it('retention run --dry-run says what it would delete and deletes nothing', async () => {
+    const run = await runCli(['retention', 'run', '--dry-run'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/1 kept, 0 would delete/);
+  });
+
+  it('bad input gets one line and a non-zero exit, never a stack trace', async () => {
+    const noTarget = await runCli(['restore', 'latest'], env);
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.errLines).toHaveLength(1);
+    expect(noTarget.errLines[0]).toMatch(/--target prod or --target staging/);
+
+    const badDate = await runCli(['restore', '2025-13-45', '--target', 'prod'], env);
+    expect(badDate.code).toBe(1);
+    expect(badDate.stderr).toMatch(/"2025-13-45" is not a date/);
+    expect(badDate.stderr).not.toMatch(/\s+at .*\.ts:\d+/);
+
+    const badKind = await runCli(['backup', 'run', '--kind', 'hourly'], env);
+    expect(badKind.code).toBe(2);
+    expect(badKind.errLines[0]).toMatch(/--kind must be one of daily, monthly, manual/);
+  });
+
+  it('a failed backup exits 1 with the step and the reason, and leaves nothing behind', async () => {
+    vault.state.sealed = true;
+    const run = await runCli(['backup', 'run', '--kind', 'daily'], env);
+    vault.state.sealed = false;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/backup failed at snapshot: .*sealed/i);
+    expect(run.stderr).not.toContain(env.VAULT_TOKEN);
+    expect(existsSync(join(dir, 'data', 'backups', 'daily'))).toBe(false);
+  });
+});
