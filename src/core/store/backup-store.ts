@@ -13,6 +13,10 @@
  *   never temporary or sidecar files.
  * - `get` and `stat` on a missing key: `get` rejects with CoreError `store_not_found`, `stat` resolves undefined.
  * - `delete` of a missing key resolves.
+ * - Keys and list prefixes that could leave the store's root (`..`, `.` or empty segments, an
+ *   absolute path, a backslash) or use a name reserved for the stores' bookkeeping (a `.tmp-…`
+ *   segment, a leading `.incoming/`, a trailing `.json`) are refused with CoreError `invalid_input`
+ *   before any I/O (see `store-key.ts`).
  */
 import type { Readable } from 'node:stream';
 

@@ -1,0 +1,75 @@
+/**
+ * @module store/durable-file
+ * File-system steps the folder store builds `put` from, after restic's `local.Save`: write to a
+ * temporary name with `wx` (never clobber), count the bytes as they pass, fsync the file, and
+ * fsync the directory after a rename so the new name survives a crash.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TEMP_NAME_PREFIX } from './store-key.js';
+import { hasErrnoCode } from './store-errors.js';
+
+/** Backups are secrets (even encrypted): readable by the bot's user only. */
+const FILE_MODE = 0o600;
+
+/** A fresh temporary path in `dir`, hidden from listings by its reserved prefix. */
+export function tempPathIn(dir: string): string {
+  return join(dir, `${TEMP_NAME_PREFIX}${randomBytes(12).toString('hex')}`);
+}
+
+/** Streams `body` into a new file at `path`, fsyncs it and returns the number of bytes written. */
+export async function writeStreamDurably(path: string, body: Readable): Promise<number> {
+  let counted = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      counted += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  // `flush` fsyncs the file before the stream closes it; `wx` refuses to reuse an existing name.
+  await pipeline(body, counter, createWriteStream(path, { flags: 'wx', mode: FILE_MODE, flush: true }));
+  // Same check as restic: what reached the disk is what passed through.
+  const { size } = await stat(path);
+  if (size !== counted) throw new Error(`wrote ${size} bytes to ${path} but ${counted} passed through`);
+  return counted;
+}
+
+/** Writes `data` to a new file at `path` and fsyncs it. */
+export async function writeFileDurably(path: string, data: string): Promise<void> {
+  const handle = await open(path, 'wx', FILE_MODE);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Fsyncs a directory so renames and unlinks in it are durable. */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch (error) {
+    // Windows cannot open a directory for fsync; the rename is as durable as it gets there.
+    if (hasErrnoCode(error, 'EISDIR') || hasErrnoCode(error, 'EPERM')) return;
+    throw error;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    // Some file systems (and Windows) refuse fsync on a directory; nothing more can be done.
+    if (!hasErrnoCode(error, 'EINVAL') && !hasErrnoCode(error, 'EPERM')) throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes a file if it exists; used on cleanup paths, where a second failure must not hide the first. */
+export async function removeQuietly(path: string): Promise<void> {
+  await rm(path, { force: true }).catch(() => undefined);
+}

@@ -1,0 +1,170 @@
+/**
+ * @module store/folder-store
+ * A BackupStore on a local or mounted folder. Each object is a file at `<root>/<key>`, its
+ * metadata a JSON sidecar `<file name>.json` beside it (DESIGN §4). Writes go to temporary names
+ * first, so a crash or a failed stream never leaves a half-written backup under its final name.
+ */
+import { open, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import type { BackupStore, ListedObject, ObjectMetadata, StoredObject } from './backup-store.js';
+import { removeQuietly, syncDirectory, tempPathIn, writeFileDurably, writeStreamDurably } from './durable-file.js';
+import { checkMetadata } from './object-metadata.js';
+import { hasErrnoCode, storeFailed, storeNotFound } from './store-errors.js';
+import { SIDECAR_SUFFIX, TEMP_NAME_PREFIX, assertValidKey, assertValidPrefix } from './store-key.js';
+
+export class FolderStore implements BackupStore {
+  readonly location: string;
+
+  /** `root` must be absolute; it is created on the first `put`. */
+  constructor(readonly root: string) {
+    if (!isAbsolute(root)) throw new TypeError(`FolderStore needs an absolute path, got ${root}`);
+    this.location = pathToFileURL(root).href;
+  }
+
+  async put(key: string, body: Readable, metadata: () => ObjectMetadata): Promise<{ size: number }> {
+    const file = this.pathOf(key);
+    const sidecar = file + SIDECAR_SUFFIX;
+    const dir = dirname(file);
+    let tempObject: string | undefined;
+    let tempSidecar: string | undefined;
+    let renamed = false;
+    try {
+      await mkdir(dir, { recursive: true });
+      tempObject = tempPathIn(dir);
+      const size = await writeStreamDurably(tempObject, body);
+      const json = `${JSON.stringify(checkMetadata(metadata()), null, 2)}\n`;
+      tempSidecar = tempPathIn(dir);
+      await writeFileDurably(tempSidecar, json);
+      // Sidecar first: `list` only shows objects, so once the object appears its sidecar is there.
+      renamed = true;
+      await rename(tempSidecar, sidecar);
+      await rename(tempObject, file);
+      await syncDirectory(dir);
+      return { size };
+    } catch (error) {
+      body.destroy();
+      if (tempObject !== undefined) await removeQuietly(tempObject);
+      if (tempSidecar !== undefined) await removeQuietly(tempSidecar);
+      // Contract: a rejected put leaves nothing under `key`, even if a rename half-happened.
+      if (renamed) {
+        await removeQuietly(file);
+        await removeQuietly(sidecar);
+      }
+      throw storeFailed(this.location, 'write', key, error);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const file = this.pathOf(key);
+    try {
+      // Open before returning, so a missing key rejects here instead of erroring mid-stream.
+      const handle = await open(file, 'r');
+      // A folder name is not an object (Linux lets `open` succeed on a directory).
+      if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw Object.assign(new Error(`${file} is not a file`), { code: 'ENOENT' });
+      }
+      return handle.createReadStream();
+    } catch (error) {
+      if (hasErrnoCode(error, 'ENOENT')) throw storeNotFound(this.location, key, error);
+      throw storeFailed(this.location, 'read', key, error);
+    }
+  }
+
+  async stat(key: string): Promise<StoredObject | undefined> {
+    const file = this.pathOf(key);
+    try {
+      const info = await stat(file).catch((error: unknown) => {
+        if (hasErrnoCode(error, 'ENOENT')) return undefined;
+        throw error;
+      });
+      if (info === undefined || !info.isFile()) return undefined;
+      return { key, size: info.size, metadata: await readSidecar(file + SIDECAR_SUFFIX) };
+    } catch (error) {
+      throw storeFailed(this.location, 'read the metadata of', key, error);
+    }
+  }
+
+  async *list(prefix = ''): AsyncIterable<ListedObject> {
+    assertValidPrefix(prefix);
+    // Start at the deepest folder the prefix names in full; filter names by the rest.
+    const slash = prefix.lastIndexOf('/');
+    const base = slash === -1 ? '' : prefix.slice(0, slash);
+    try {
+      for await (const object of this.walk(base)) {
+        if (object.key.startsWith(prefix)) yield object;
+      }
+    } catch (error) {
+      throw storeFailed(this.location, 'list', prefix || undefined, error);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    try {
+      // Object first: a listed object never lacks its sidecar, not even while being deleted.
+      await unlinkIfPresent(file);
+      await unlinkIfPresent(file + SIDECAR_SUFFIX);
+      await syncDirectory(dirname(file)).catch((error: unknown) => {
+        if (!hasErrnoCode(error, 'ENOENT')) throw error;
+      });
+    } catch (error) {
+      throw storeFailed(this.location, 'delete', key, error);
+    }
+  }
+
+  private pathOf(key: string): string {
+    assertValidKey(key);
+    return join(this.root, ...key.split('/'));
+  }
+
+  private async *walk(relDir: string): AsyncGenerator<ListedObject> {
+    const abs = relDir === '' ? this.root : join(this.root, ...relDir.split('/'));
+    let entries;
+    try {
+      entries = await readdir(abs, { withFileTypes: true });
+    } catch (error) {
+      if (hasErrnoCode(error, 'ENOENT') || hasErrnoCode(error, 'ENOTDIR')) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(TEMP_NAME_PREFIX)) continue;
+      const key = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        yield* this.walk(key);
+      } else if (entry.isFile() && !entry.name.endsWith(SIDECAR_SUFFIX)) {
+        // Deleted between readdir and stat: it is gone, so it is not listed.
+        const info = await stat(join(abs, entry.name)).catch(() => undefined);
+        if (info !== undefined) yield { key, size: info.size };
+      }
+    }
+  }
+}
+
+/** Reads a sidecar; a missing one means an object copied in by hand, which has no metadata. */
+async function readSidecar(path: string): Promise<ObjectMetadata> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (hasErrnoCode(error, 'ENOENT')) return {};
+    throw error;
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${path} does not hold a JSON object`);
+  }
+  const metadata: ObjectMetadata = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (typeof value === 'string') metadata[name] = value;
+  }
+  return metadata;
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  await unlink(path).catch((error: unknown) => {
+    if (!hasErrnoCode(error, 'ENOENT')) throw error;
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * @module store/s3-client
+ * Builds the S3 client from the connection options, with the defaults S3-compatible endpoints
+ * need. Credentials are handed to the SDK and never kept, printed or logged here.
+ */
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+
+export type ChecksumMode = 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** How to reach S3. Everything is optional: the AWS default chain fills in region and credentials. */
+export interface S3ConnectionOptions {
+  /** An S3-compatible endpoint, e.g. `http://127.0.0.1:9000` (S3_ENDPOINT). Unset means AWS. */
+  endpoint?: string;
+  /** Default: the AWS chain (AWS_REGION…), or `us-east-1` when an endpoint is set. */
+  region?: string;
+  /** Path-style URLs (`endpoint/bucket/key`), which most S3-compatible stores need. */
+  forcePathStyle?: boolean;
+  /** Default: the AWS default credential chain (environment, profile, instance role…). */
+  credentials?: S3Credentials;
+  /**
+   * Default `WHEN_REQUIRED` with a custom endpoint, the SDK's `WHEN_SUPPORTED` otherwise. Several
+   * S3-compatible stores keep `aws-chunked` framing of streamed uploads verbatim, corrupting the
+   * object; with WHEN_REQUIRED the SDK does not use that framing.
+   */
+  requestChecksumCalculation?: ChecksumMode;
+  responseChecksumValidation?: ChecksumMode;
+}
+
+export function createS3Client(options: S3ConnectionOptions): S3Client {
+  const custom = options.endpoint !== undefined;
+  const config: S3ClientConfig = {};
+  const region = options.region ?? (custom ? 'us-east-1' : undefined);
+  if (region !== undefined) config.region = region;
+  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  const requestChecksums = options.requestChecksumCalculation ?? (custom ? 'WHEN_REQUIRED' : undefined);
+  const responseChecksums = options.responseChecksumValidation ?? (custom ? 'WHEN_REQUIRED' : undefined);
+  if (requestChecksums !== undefined) config.requestChecksumCalculation = requestChecksums;
+  if (responseChecksums !== undefined) config.responseChecksumValidation = responseChecksums;
+  return new S3Client(config);
+}
+
+/** The endpoint as people may see it: no user:password, which some set inside URLs. */
+export function displayEndpoint(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return 'a custom S3 endpoint';
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The folder store on a real temporary directory: the shared contract, then what only a folder
+ * has (the sidecar file and its exact JSON, temporary files, paths outside the root).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FolderStore } from '../../../src/core/store/folder-store.js';
+import { isCoreError } from '../../../src/core/errors.js';
+import { DESIGN_METADATA, chunked, describeBackupStoreContract, failingBody, readAll } from './backup-store-contract.js';
+
+/** Every file under `root`, as `/`-separated relative paths (directories left out). */
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split('\\').join('/'))
+    .sort();
+}
+
+async function tempRoot(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'folder-store-'));
+}
+
+describeBackupStoreContract('folder', async () => {
+  const root = await tempRoot();
+  const store = new FolderStore(join(root, 'backups'));
+  return {
+    store,
+    rawNames: () => filesUnder(root),
+    pendingUploads: async () => 0,
+    close: () => rm(root, { recursive: true, force: true }),
+  };
+});
+
+describe('FolderStore', () => {
+  let root: string;
+  let store: FolderStore;
+  beforeEach(async () => {
+    root = await tempRoot();
+    store = new FolderStore(join(root, 'backups'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const key = 'daily/2025-11-26/vault-snapshot-20251126-020000.enc';
+
+  it('writes the object and a sidecar <file name>.json holding exactly the metadata, as strings', async () => {
+    const bytes = randomBytes(4096);
+    await store.put(key, chunked(bytes), () => DESIGN_METADATA);
+    expect(await filesUnder(join(root, 'backups'))).toEqual([key, `${key}.json`]);
+    expect((await readFile(join(root, 'backups', key))).equals(bytes)).toBe(true);
+    const sidecar: unknown = JSON.parse(await readFile(join(root, 'backups', `${key}.json`), 'utf8'));
+    expect(sidecar).toEqual(DESIGN_METADATA);
+    expect(Object.keys(sidecar as object).sort()).toEqual(
+      ['audit-head', 'created-at', 'format', 'key-id', 'kind', 'plain-sha256', 'plain-size', 'sha256', 'vault-version'],
+    );
+  });
+
+  it('reports its location as a file URL', () => {
+    expect(store.location).toBe(`file://${join(root, 'backups')}`);
+  });
+
+  it('refuses ../ keys and writes nothing outside its folder', async () => {
+    const error: unknown = await store.put('../outside.enc', Readable.from([Buffer.from('x')]), () => ({})).catch((e: unknown) => e);
+    expect(isCoreError(error, 'invalid_input')).toBe(true);
+    expect(await filesUnder(root)).toEqual([]);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('does not list temporary files, sidecars, or anything from an interrupted write', async () => {
+    await store.put(key, chunked(randomBytes(10)), () => DESIGN_METADATA);
+    const day = join(root, 'backups', 'daily', '2025-11-26');
+    await writeFile(join(day, '.tmp-0123abcd'), 'half a snapshot');
+    await writeFile(join(day, 'orphan.enc.json'), '{}');
+    const keys = [];
+    for await (const object of store.list()) keys.push(object.key);
+    expect(keys).toEqual([key]);
+  });
+
+  it('keeps an existing backup intact when a later write of another key fails', async () => {
+    const bytes = randomBytes(1000);
+    await store.put(key, chunked(bytes), () => DESIGN_METADATA);
+    const other = 'daily/2025-11-26/vault-snapshot-20251126-030000.enc';
+    await expect(store.put(other, failingBody(100_000), () => DESIGN_METADATA)).rejects.toThrow();
+    expect(await filesUnder(join(root, 'backups'))).toEqual([key, `${key}.json`]);
+    expect((await readAll(await store.get(key))).equals(bytes)).toBe(true);
+  });
+
+  it('gives an object without a sidecar (copied in by hand) empty metadata', async () => {
+    await mkdir(join(root, 'backups', 'manual'), { recursive: true });
+    await writeFile(join(root, 'backups', 'manual', 'copied.enc'), 'abc');
+    expect(await store.stat('manual/copied.enc')).toEqual({ key: 'manual/copied.enc', size: 3, metadata: {} });
+  });
+
+  it('treats a folder name as a missing object', async () => {
+    await store.put(key, chunked(randomBytes(10)), () => DESIGN_METADATA);
+    const error: unknown = await store.get('daily/2025-11-26').catch((e: unknown) => e);
+    expect(isCoreError(error, 'store_not_found')).toBe(true);
+    expect(await store.stat('daily/2025-11-26')).toBeUndefined();
+  });
+
+  it('lists nothing, instead of failing, before the first backup created the folder', async () => {
+    const keys = [];
+    for await (const object of store.list()) keys.push(object);
+    expect(keys).toEqual([]);
+  });
+});
