@@ -21,6 +21,16 @@ export interface VaultServerOptions {
   /** Cluster identity whose keys sign snapshots (`SHA256SUMS.sealed`); default random. Two servers with the same clusterKey accept each other's snapshots without -force. */
   clusterKey?: string;
   version?: string;
+  /** gzip level (0–9) of generated snapshots; default 1. The random filler is always sent as stored blocks. */
+  gzipLevel?: number;
+  /** `telemetry.prometheus_retention_time` configured; default true. False → `sys/metrics?format=prometheus` answers 400. */
+  prometheusEnabled?: boolean;
+  /** `telemetry.unauthenticated_metrics_access`; default false. */
+  unauthenticatedMetrics?: boolean;
+  /** OpenBao listener `disable_unauthed_rekey_endpoints`; default true (rekey answers 405). Ignored for `vault`. */
+  disableUnauthedRekey?: boolean;
+  /** Seal the node after restoring a snapshot signed with another cluster key (Shamir keyring mismatch); default false. */
+  sealOnForeignRestore?: boolean;
 }
 
 /** Faults a test can switch on and off at any time. */
@@ -52,6 +62,8 @@ export interface RecordedRequest {
   bodyText?: string;
   status: number;
   time: number;
+  /** `X-Vault-Namespace`, when sent. */
+  namespace?: string;
 }
 
 export interface RestoredSnapshot {
