@@ -15,7 +15,7 @@ const [mode, url, token, dataDir, keyB64] = process.argv.slice(2);
 const loaded = loadConfig({ VAULT_ADDR: url, VAULT_TOKEN: token, BACKUP_KEYS: `bench:${keyB64}`, DATA_DIR: dataDir }, ['vault', 'backup']);
 if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
 const db = openDatabase(dataDir);
-const engine = new BackupEngine({ config: loaded.config, db, audit: new AuditLog(db), logger: pino({ level: 'silent' }), notifier: silentNotifier });
+const engine = new BackupEngine({ config: loaded.config, db, audit: new AuditLog(db), logger: pino({ level: process.env.BENCH_LOG ?? 'silent' }), notifier: silentNotifier });
 await engine.start();
 
 const started = process.hrtime.bigint();

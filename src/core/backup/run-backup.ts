@@ -79,8 +79,10 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
         ),
     );
 
+    const uploadedAt = now();
     step = 'verify';
     await verifyStoredObject(deps.store, key, { size: written.size, sha256: stored.digest() });
+    const verifyMs = now().getTime() - uploadedAt.getTime();
 
     step = 'catalogue';
     deps.catalogue.record({
@@ -96,7 +98,7 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
       sha256: stored.digest(), durationMs: now().getTime() - startedAt.getTime(), deleted: [],
     };
     deps.audit.append({ actor: opts.actor, event: 'backup.succeeded', target: key, details: { ...report } });
-    log.info({ bytes: report.storedBytes, durationMs: report.durationMs }, 'backup verified');
+    log.info({ bytes: report.storedBytes, durationMs: report.durationMs, uploadMs: uploadedAt.getTime() - startedAt.getTime(), verifyMs }, 'backup verified');
     return { ok: true, report };
   } catch (raw) {
     const error = asCoreError(raw, `The ${step} step failed; see the bot log for details.`);

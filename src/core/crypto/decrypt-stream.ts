@@ -18,6 +18,7 @@
  */
 import { createDecipheriv } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 
 import { CoreError, ErrorCode } from '../errors.js';
 import { ByteQueue } from '../streams/byte-queue.js';
@@ -44,7 +45,7 @@ export class DecryptStream extends Transform {
   private index = 0;
 
   constructor(keyring: Keyring) {
-    super();
+    super({ highWaterMark: STREAM_BUFFER_BYTES });
     this.keyring = keyring;
   }
 

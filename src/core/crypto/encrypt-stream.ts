@@ -15,6 +15,7 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 
 import { CoreError, ErrorCode } from '../errors.js';
 import { ByteQueue } from '../streams/byte-queue.js';
@@ -38,7 +39,7 @@ export class EncryptStream extends Transform {
   private headerSent = false;
 
   constructor(key: Pick<BackupKey, 'id' | 'key'>, { chunkSize = DEFAULT_CHUNK_SIZE }: EncryptStreamOptions = {}) {
-    super();
+    super({ highWaterMark: STREAM_BUFFER_BYTES });
     if (key.key.length !== KEY_BYTES) throw new RangeError(`backup key "${key.id}" must be ${KEY_BYTES} bytes`);
     this.keyId = key.id;
     this.key = key.key;

@@ -10,6 +10,7 @@ import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 import { TEMP_NAME_PREFIX } from './store-key.js';
 import { hasErrnoCode } from './store-errors.js';
 
@@ -31,7 +32,7 @@ export async function writeStreamDurably(path: string, body: Readable): Promise<
     },
   });
   // `flush` fsyncs the file before the stream closes it; `wx` refuses to reuse an existing name.
-  await pipeline(body, counter, createWriteStream(path, { flags: 'wx', mode: FILE_MODE, flush: true }));
+  await pipeline(body, counter, createWriteStream(path, { flags: 'wx', mode: FILE_MODE, flush: true, highWaterMark: STREAM_BUFFER_BYTES }));
   // Same check as restic: what reached the disk is what passed through.
   const { size } = await stat(path);
   if (size !== counted) throw new Error(`wrote ${size} bytes to ${path} but ${counted} passed through`);

@@ -6,12 +6,17 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { STREAM_BUFFER_BYTES } from './buffering.js';
 
 export class HashingStream extends Transform {
   /** Bytes seen so far; final once the stream has ended. */
   bytes = 0;
   private readonly hash: Hash = createHash('sha256');
   private hex: string | undefined;
+
+  constructor() {
+    super({ highWaterMark: STREAM_BUFFER_BYTES });
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
