@@ -1,6 +1,6 @@
 /**
  * @module crypto/keyring
- * Parses `BACKUP_KEYS` (`id1:base64,id2:base64`) and `BACKUP_ACTIVE_KEY` into the keys that
+ * Turns the configured `BACKUP_KEYS` and `BACKUP_ACTIVE_KEY` into the keys that
  * encrypt new backups (the active one) and decrypt old ones (all of them), so keys can rotate
  * without making older backups unreadable.
  *
@@ -27,8 +27,6 @@ export interface Keyring {
   all(): readonly BackupKey[];
 }
 
-// Standard or URL-safe alphabet, as Buffer.from(…, 'base64') reads both (and as config/keyring.ts accepts).
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const GOOD_VALUE = 'e.g. BACKUP_KEYS=k1:$(openssl rand -base64 32)';
 
 function invalid(problem: string): CoreError {
@@ -36,34 +34,14 @@ function invalid(problem: string): CoreError {
 }
 
 /**
+ * Builds the keyring from the keys configuration parsed out of `BACKUP_KEYS` (config/keyring.ts
+ * reads the text; this checks what the format needs). `activeId` undefined or empty means the
+ * first key.
+ *
  * @example
- *   const keyring = parseKeyring(process.env.BACKUP_KEYS ?? '', process.env.BACKUP_ACTIVE_KEY);
+ *   const keyring = keyringFromKeys(config.backup.keys, config.backup.activeKeyId);
  *   keyring.active.id; // "k2"
  *   keyring.get('k1'); // still there to decrypt last year's backups
- */
-export function parseKeyring(spec: string, activeId?: string): Keyring {
-  const entries = spec.split(',').map((entry) => entry.trim());
-  if (entries.every((entry) => entry === '')) throw invalid('BACKUP_KEYS is empty; it needs at least one id:base64key');
-
-  const keys: BackupKey[] = [];
-  entries.forEach((entry, index) => {
-    const position = `entry ${index + 1} of BACKUP_KEYS`;
-    if (entry === '') throw invalid(`${position} is empty`);
-    // Base64 never contains ':', so the last one separates id and key and ids may contain ':'.
-    const colon = entry.lastIndexOf(':');
-    if (colon < 0) throw invalid(`${position} has no ':'; each entry is id:base64key`);
-    const id = entry.slice(0, colon).trim();
-    const encoded = entry.slice(colon + 1).trim();
-    if (id === '') throw invalid(`${position} has an empty key id`);
-    if (!BASE64.test(encoded) || encoded.length % 4 === 1) throw invalid(`BACKUP_KEYS: key "${id}" is not valid base64`);
-    keys.push({ id, key: Buffer.from(encoded, 'base64') });
-  });
-  return keyringFromKeys(keys, activeId);
-}
-
-/**
- * Builds a keyring from keys already split into id and bytes (e.g. by config/keyring.ts), with
- * the same checks as parseKeyring. `activeId` undefined or empty means the first key.
  */
 export function keyringFromKeys(keys: readonly BackupKey[], activeId?: string): Keyring {
   if (keys.length === 0) throw invalid('BACKUP_KEYS is empty; it needs at least one id:base64key');
