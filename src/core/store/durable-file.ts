@@ -5,7 +5,6 @@
  * fsync the directory after a rename so the new name survives a crash.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -31,8 +30,11 @@ export async function writeStreamDurably(path: string, body: Readable): Promise<
       callback(null, chunk);
     },
   });
-  // `flush` fsyncs the file before the stream closes it; `wx` refuses to reuse an existing name.
-  await pipeline(body, counter, createWriteStream(path, { flags: 'wx', mode: FILE_MODE, flush: true, highWaterMark: STREAM_BUFFER_BYTES }));
+  // Open first (`wx` refuses to reuse a name): a stream that opens lazily could create the file
+  // after a fast failure had already cleaned up, leaving a stray temporary file behind.
+  const handle = await open(path, 'wx', FILE_MODE);
+  // `flush` fsyncs the file before the stream closes it.
+  await pipeline(body, counter, handle.createWriteStream({ flush: true, highWaterMark: STREAM_BUFFER_BYTES }));
   // Same check as restic: what reached the disk is what passed through.
   const { size } = await stat(path);
   if (size !== counted) throw new Error(`wrote ${size} bytes to ${path} but ${counted} passed through`);
