@@ -68,15 +68,18 @@ export class BackupEngine {
     this.workDir = join(config.dataDir, 'tmp');
   }
 
-  /** Logs in (AppRole) or checks the token, and keeps it renewed. */
+  /**
+   * Reports runs a crash left behind, then logs in (AppRole) or checks the token and keeps it
+   * renewed. The crash report comes first so it is made even when Vault is down at start-up.
+   */
   async start(): Promise<void> {
-    await this.vault.login();
-    this.vault.startRenewal();
     const interrupted = this.catalogue.markInterruptedRuns();
     for (const run of interrupted) {
-      this.o.audit.append({ actor: 'system', event: 'backup.interrupted', target: run.key ?? undefined, details: { kind: run.kind, startedAt: run.startedAt } });
+      this.o.audit.append({ actor: 'system', event: 'backup.interrupted', ...(run.key ? { target: run.key } : {}), details: { kind: run.kind, startedAt: run.startedAt } });
       await this.o.notifier.info(`A ${run.kind} backup started ${run.startedAt} was interrupted by a restart; it was not retried. Run it again if needed.`);
     }
+    await this.vault.login();
+    this.vault.startRenewal();
   }
 
   stop(): void {

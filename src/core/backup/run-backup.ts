@@ -26,7 +26,7 @@ import type { SnapshotSource } from './ports.js';
 import { createSnapshotValidator } from './validate-snapshot.js';
 import { verifyStoredObject } from './verify-stored.js';
 
-export type BackupStep = 'snapshot' | 'validate' | 'encrypt' | 'upload' | 'verify' | 'catalogue';
+export type BackupStep = 'start' | 'snapshot' | 'validate' | 'encrypt' | 'upload' | 'verify' | 'catalogue';
 
 export interface BackupDeps {
   vault: SnapshotSource;
@@ -59,7 +59,16 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
   const startedAt = now();
   const key = await freeKey(deps.store, opts.kind, startedAt);
   const log = deps.logger.child({ job: 'backup', kind: opts.kind, key });
-  const runId = deps.catalogue.startRun(opts.kind, key);
+  let runId: number;
+  try {
+    runId = deps.catalogue.startRun(opts.kind, key);
+  } catch (raw) {
+    // Another run holds the slot: nothing was touched. Still a backup that did not happen, so say so.
+    const error = asCoreError(raw);
+    deps.audit.append({ actor: opts.actor, event: 'backup.skipped', target: key, details: { kind: opts.kind, reason: error.userMessage } });
+    await deps.notifier.backupFailed({ kind: opts.kind, step: 'start', reason: error.userMessage }).catch(() => undefined);
+    return { ok: false, step: 'start', error, key };
+  }
   deps.audit.append({ actor: opts.actor, event: 'backup.started', target: key, details: { kind: opts.kind, store: deps.store.location, ...(opts.reason ? { reason: opts.reason } : {}) } });
 
   let step: BackupStep = 'snapshot';
