@@ -10,9 +10,9 @@ export const backupListCommand: Command = {
   usage: 'backup list [--kind daily|monthly|manual]',
   summary: 'list the backups in the store, newest first, with size and whether the catalogue verified them',
   flags: { kind: { value: '<daily|monthly|manual>' } },
-  run: (args, ctx) =>
-    withEngine(ctx, async (engine) => {
-      const kind = parseKind(args.flags.kind);
+  run: (args, ctx) => {
+    const kind = parseKind(args.flags.kind);
+    return withEngine(ctx, async (engine) => {
       const found = [];
       const sizes = new Map<string, number>();
       for await (const o of engine.store.list(kind ? `${kind}/` : undefined)) {
@@ -28,5 +28,6 @@ export const backupListCommand: Command = {
         ctx.out(`${name.key}  ${formatBytes(sizes.get(name.key) ?? 0)}  ${verified}`);
       }
       return 0;
-    }),
+    });
+  },
 };

@@ -17,9 +17,8 @@ export const backupRunCommand: Command = {
   usage: 'backup run [--kind daily|monthly|manual]',
   summary: 'take a backup now: snapshot, encrypt, upload, verify (daily and monthly also apply retention)',
   flags: { kind: { value: '<daily|monthly|manual>' } },
-  run: (args, ctx) =>
-    withEngine(ctx, async (engine) => {
-      const outcome = await engine.backup(parseKind(args.flags.kind, 'manual') ?? 'manual', 'cli');
-      return outcome.ok ? 0 : 1;
-    }),
+  run: (args, ctx) => {
+    const kind = parseKind(args.flags.kind, 'manual') ?? 'manual';
+    return withEngine(ctx, async (engine) => ((await engine.backup(kind, 'cli')).ok ? 0 : 1));
+  },
 };

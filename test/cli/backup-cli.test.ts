@@ -77,11 +77,21 @@ describe('backup commands with only VAULT_ADDR, VAULT_TOKEN and BACKUP_KEYS', ()
   });
 
   it('a failed backup exits 1 with the step and the reason, and leaves nothing behind', async () => {
+    vault.faults.failPaths = { 'sys/storage/raft/snapshot': { status: 500, message: 'raft: snapshot failed' } };
+    const run = await runCli(['backup', 'run', '--kind', 'daily'], env);
+    vault.faults.failPaths = {};
+    expect(run.code).toBe(1);
+    expect(run.errLines.at(-1)).toMatch(/^vault-chatops: backup failed at snapshot: .*raft: snapshot failed/);
+    expect(run.stderr).not.toContain(env.VAULT_TOKEN);
+    expect(existsSync(join(dir, 'data', 'backups', 'daily'))).toBe(false);
+  });
+
+  it('a sealed Vault is one clear line, exit 1', async () => {
     vault.state.sealed = true;
     const run = await runCli(['backup', 'run', '--kind', 'daily'], env);
     vault.state.sealed = false;
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/backup failed at snapshot: .*sealed/i);
+    expect(run.errLines.at(-1)).toMatch(/^vault-chatops: Vault at http:\/\/127\.0\.0\.1:\d+ is sealed; unseal it/);
     expect(run.stderr).not.toContain(env.VAULT_TOKEN);
     expect(existsSync(join(dir, 'data', 'backups', 'daily'))).toBe(false);
   });
