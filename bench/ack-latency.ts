@@ -6,21 +6,23 @@
  * receiver, SQLite, scheduler — configured by environment to talk to the fake Slack Web API and
  * the Vault test server, which live in this process with the load driver. Each round fires N
  * concurrent signed `/vault help` (then `/vault status`) commands and times request → HTTP 200.
- * Bolt answers at `ack()` (processBeforeResponse false), so that time is the ack.
+ * Bolt answers at `ack()` (processBeforeResponse false), so that time is the ack. Two numbers
+ * per command: inside the bot (Node's HTTP diagnostics channels, request parsed → answer sent) and
+ * the sender's HTTP round trip, which also pays for this process's loop (fake Slack, Vault).
  *
  *   node --import tsx bench/ack-latency.ts [concurrency=50] [rounds=5]
+ *   BENCH_PROF=1 …   writes a CPU profile of the bot to /tmp/prof
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-
 import type { FakeSlack } from '../test/support/slack/index.js';
 import { buildSlashCommand, encodeForm } from '../test/support/slack/payloads.js';
 import { signatureHeaders } from '../test/support/slack/signing.js';

@@ -1,0 +1,185 @@
+/**
+ * @module bot/launch
+ * Puts the running bot together from the validated configuration: audit log, Slack notifier,
+ * backup engine, approval engine with its two gated actions, handlers, start-up recovery,
+ * scheduler, expiry sweep and the Bolt receiver. `start.ts` adds signals; tests call this
+ * directly with their seams (fake Slack URL, clock, port 0, a folder store).
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { App, webApi } from '@slack/bolt';
+import { restoreAction, sealAction } from '../core/actions/index.js';
+import { ApprovalEngine } from '../core/approvals/index.js';
+import { AuditLog } from '../core/audit/index.js';
+import { BackupEngine } from '../core/backup-engine.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Config } from '../core/config/index.js';
+import type { Database } from '../core/db/index.js';
+import { asCoreError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { startScheduler, type Scheduler } from '../core/scheduler.js';
+import type { BackupStore } from '../core/store/backup-store.js';
+import type { HandlerDeps } from '../handlers/deps.js';
+import { createBoltApp, type ReceiverKind } from './app.js';
+import { ApprovalMessenger } from './approval-messenger.js';
+import { reportInterrupted, resumeApproved, startExpirySweep, sweepExpired, SWEEP_INTERVAL_MS } from './approval-upkeep.js';
+import { SlackApproverDirectory } from './approver-directory.js';
+import { startDefaultMetrics } from './metrics.js';
+import { registerHandlers } from './register-handlers.js';
+import { fetchSlackIdentity } from './slack-identity.js';
+import { SlackNotifier } from './slack-notifier.js';
+
+export interface LaunchOptions {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  clock?: Clock;
+  /** Overrides `config.port`; tests pass 0 for an ephemeral port. */
+  port?: number;
+  /** Default: Socket Mode when SLACK_APP_TOKEN is set. */
+  receiver?: ReceiverKind;
+  /** Merged over the Web API client defaults (tests: `retryConfig: {retries: 0}`). */
+  clientOptions?: webApi.WebClientOptions;
+  processBeforeResponse?: boolean;
+  /** A store built elsewhere (tests); default from BACKUP_STORE. */
+  store?: BackupStore;
+  /** Start the cron jobs (default true) and the start-up catch-up backup (default true). */
+  schedule?: boolean;
+  catchUp?: boolean;
+  sweepIntervalMs?: number;
+  /** Draws approval request ids (tests). */
+  newRequestId?: () => string;
+}
+
+export interface RunningBot {
+  app: App;
+  /** The HTTP receiver's port (HTTP mode). */
+  port: number | undefined;
+  /** `http://127.0.0.1:<port>/slack/events` in HTTP mode. */
+  eventsUrl: string | undefined;
+  deps: HandlerDeps;
+  backups: BackupEngine;
+  approvals: ApprovalEngine;
+  /** One expiry sweep now (tests drive it with their clock). */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const VAULT_RETRY_MS = 60_000;
+
+export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
+  const { config, db } = o;
+  const clock = o.clock ?? systemClock;
+  const logger = o.logger.child({ component: 'bot' });
+  const slack = config.slack;
+  const clientOptions: webApi.WebClientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), ...o.clientOptions };
+  const identity = await fetchSlackIdentity(slack.botToken, { ...clientOptions });
+
+  const audit = new AuditLog(db, { key: config.auditKey, clock });
+  let backups: BackupEngine | undefined;
+  const app = createBoltApp({
+    botToken: slack.botToken,
+    botId: identity.botId,
+    botUserId: identity.botUserId,
+    appToken: slack.appToken,
+    signingSecret: slack.signingSecret,
+    receiver: o.receiver,
+    processBeforeResponse: o.processBeforeResponse,
+    port: o.port ?? config.port,
+    clientOptions,
+    logger,
+    health: {
+      database: () => void db.prepare('SELECT 1').get(),
+      vault: () => vaultProbe(backups),
+    },
+  });
+
+  const notifier = new SlackNotifier({ client: app.client, channel: slack.opsChannel, oncallGroup: slack.oncallGroup, logger });
+  backups = new BackupEngine({ config, db, audit, logger, notifier, clock, store: o.store });
+  const directory = new SlackApproverDirectory({ client: app.client, approvers: slack.approvers, approverGroup: slack.approverGroup, clock });
+  const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
+  approvals.register(restoreAction(backups));
+  approvals.register(sealAction(backups.vault));
+  const messenger = new ApprovalMessenger({ client: app.client, channel: slack.opsChannel, requests: approvals, logger });
+  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock };
+  registerHandlers(app, deps);
+
+  const stopVaultRetry = await startBackupEngine(backups, notifier, logger);
+  await reportInterrupted(deps);
+  const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler(backups.scheduledJobs(), logger);
+  const stopSweep = startExpirySweep(approvals, messenger, logger, o.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
+  startDefaultMetrics();
+  const started: unknown = await app.start();
+  const port = isServer(started) ? (started.address() as AddressInfo).port : undefined;
+  logger.info({ team: identity.teamId, mode: slack.appToken && o.receiver !== 'http' ? 'socket' : 'http', port }, 'slack bot started');
+
+  // In the background: a resumed restore or a catch-up backup takes minutes; commands are served meanwhile.
+  void resumeApproved(deps).catch((error: unknown) => logger.error({ err: error }, 'could not resume approved requests'));
+  if (o.catchUp !== false) {
+    void backups.catchUpIfStale().catch((error: unknown) => logger.error({ err: error }, 'start-up catch-up backup failed'));
+  }
+
+  let stopped = false;
+  return {
+    app,
+    port,
+    eventsUrl: port === undefined ? undefined : `http://127.0.0.1:${port}/slack/events`,
+    deps,
+    backups,
+    approvals,
+    sweep: () => sweepExpired(approvals, messenger, logger),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      stopSweep();
+      stopVaultRetry();
+      await scheduler?.stop();
+      await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'the Slack receiver did not stop cleanly'));
+      // No new events now; let queued Slack updates finish before the caller closes the database.
+      await messenger.idle();
+      deps.backups.stop();
+      logger.info('slack bot stopped');
+    },
+  };
+}
+
+/**
+ * Logs in to Vault. An unreachable Vault must not keep the bot down (it is how people learn of
+ * the outage), so a failure is announced and retried every minute until it works.
+ */
+async function startBackupEngine(backups: BackupEngine, notifier: SlackNotifier, logger: Logger): Promise<() => void> {
+  try {
+    await backups.start();
+    return () => {};
+  } catch (error) {
+    const reason = asCoreError(error, 'Vault did not answer').userMessage;
+    logger.error({ err: error }, `could not log in to Vault at start-up: ${reason}`);
+    await notifier.info(`Could not log in to Vault at start-up (${reason}); backups and restores will fail until it answers. Retrying every minute.`);
+  }
+  const timer = setInterval(() => {
+    backups.start().then(
+      () => {
+        clearInterval(timer);
+        logger.info('logged in to Vault');
+        void notifier.info('Logged in to Vault; backups and restores work again.');
+      },
+      (error: unknown) => logger.debug({ err: error }, 'Vault login retry failed'),
+    );
+  }, VAULT_RETRY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function vaultProbe(backups: BackupEngine | undefined): Promise<Record<string, unknown>> {
+  if (!backups) return { reachable: false, reason: 'not started' };
+  try {
+    const h = await backups.vault.health();
+    return { reachable: true, state: h.state, sealed: h.sealed, initialized: h.initialized, version: h.version, latencyMs: h.latencyMs };
+  } catch (error) {
+    return { reachable: false, reason: asCoreError(error, 'no answer').userMessage };
+  }
+}
+
+function isServer(value: unknown): value is Server {
+  return typeof value === 'object' && value !== null && typeof (value as Server).address === 'function';
+}

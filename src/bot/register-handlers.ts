@@ -1,0 +1,21 @@
+/**
+ * @module bot/register-handlers
+ * Which Slack input reaches which handler: the `/vault` command, the three approval buttons and
+ * the restore picker. The only place that knows the routing.
+ */
+import type { App } from '@slack/bolt';
+import { approveButton, cancelButton, denyButton } from '../handlers/approval-buttons.js';
+import type { HandlerDeps } from '../handlers/deps.js';
+import { restorePick } from '../handlers/restore-pick.js';
+import { vaultCommand } from '../handlers/vault-command.js';
+import { ACTION } from './blocks/action-ids.js';
+
+export const COMMAND = '/vault';
+
+export function registerHandlers(app: App, deps: HandlerDeps): void {
+  app.command(COMMAND, vaultCommand(deps));
+  app.action({ type: 'block_actions', action_id: ACTION.approve }, approveButton(deps));
+  app.action({ type: 'block_actions', action_id: ACTION.deny }, denyButton(deps));
+  app.action({ type: 'block_actions', action_id: ACTION.cancel }, cancelButton(deps));
+  app.action({ type: 'block_actions', action_id: ACTION.restorePick }, restorePick(deps));
+}

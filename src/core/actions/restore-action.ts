@@ -1,0 +1,61 @@
+/**
+ * @module actions/restore-action
+ * The `restore` action for the approval engine: a restore plan (object key, size, sha256, target)
+ * frozen when the request is made, run exactly as approved once two other people agree.
+ *
+ * Fail-safe lives in the backup engine: `restore()` re-reads the object and compares its size and
+ * sha256 with the plan before anything touches Vault, so a changed or vanished object stops here.
+ */
+import type { ActionDefinition, ExecutionResult, ParamFact } from '../approvals/types.js';
+import type { RestoreOutcome } from '../restore/execute-restore.js';
+import { describePlan, type RestorePlan } from '../restore/restore-plan.js';
+import { formatDuration } from './format-duration.js';
+
+/** What a restore request freezes: the exact plan (object key, size, sha256, target) shown to approvers. */
+export type RestoreParams = RestorePlan;
+
+/** The one engine call this action needs; `BackupEngine` satisfies it. */
+export interface RestoreRunner {
+  restore(plan: RestorePlan, opts: { actor: string; purpose: 'restore'; dryRun: boolean }): Promise<RestoreOutcome>;
+}
+
+export const RESTORE_APPROVALS = 2;
+export const RESTORE_TTL_MS = 30 * 60_000;
+
+/**
+ * @example
+ * approvals.register(restoreAction(backupEngine));
+ * await approvals.request({ action: 'restore', params: plan, requesterId: 'U1', teamId });
+ */
+export function restoreAction(runner: RestoreRunner): ActionDefinition<RestoreParams> {
+  return {
+    name: 'restore',
+    approvalsRequired: RESTORE_APPROVALS,
+    ttlMs: RESTORE_TTL_MS,
+    describe: (plan) => describePlan(plan),
+    async execute(plan, ctx) {
+      // Audited as the requester's restore; the approvers are on the approval rows.
+      const outcome = await runner.restore(plan, { actor: ctx.requester, purpose: 'restore', dryRun: false });
+      // A failed restore is a failed run: the engine records the CoreError's user message, never its cause.
+      if (!outcome.ok) throw outcome.error;
+      return restoreResult(plan, outcome.report);
+    },
+  };
+}
+
+function restoreResult(plan: RestorePlan, report: Extract<RestoreOutcome, { ok: true }>['report']): ExecutionResult {
+  const target = plan.target === 'prod' ? 'production' : 'staging';
+  const facts: ParamFact[] = [
+    { label: 'Recovery time', value: formatDuration(report.recoveryMs) },
+    { label: 'Safety snapshot', value: report.safetySnapshotKey ?? 'none' },
+    { label: 'Canary', value: canaryText(report.canary, report.canaryDetail) },
+    ...(report.note ? [{ label: 'Note', value: report.note }] : []),
+  ];
+  return { summary: `Restored ${plan.key} into ${target} in ${formatDuration(report.recoveryMs)}.`, facts };
+}
+
+function canaryText(canary: 'ok' | 'skipped' | 'failed', detail: string | undefined): string {
+  if (canary === 'ok') return 'read back ok';
+  if (canary === 'skipped') return 'not checked';
+  return detail ? `failed: ${detail}` : 'failed';
+}

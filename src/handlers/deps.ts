@@ -1,0 +1,33 @@
+/**
+ * @module handlers/deps
+ * What every handler is given: the core engines it calls, the bot's messenger for approval threads,
+ * and who is asking. Handlers translate; these decide (core) or show (bot).
+ */
+import type { ApprovalEngine } from '../core/approvals/index.js';
+import type { AuditLog } from '../core/audit/index.js';
+import type { BackupEngine } from '../core/backup-engine.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { ApprovalMessenger } from '../bot/approval-messenger.js';
+import type { SlackMessage } from '../bot/blocks/kit.js';
+
+export interface HandlerDeps {
+  backups: BackupEngine;
+  approvals: ApprovalEngine;
+  audit: AuditLog;
+  messenger: ApprovalMessenger;
+  /** SLACK_OPS_CHANNEL, named in answers ("posted in #ops"). */
+  opsChannel: string;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** Who asked, from where. Opaque Slack ids. */
+export interface Asker {
+  userId: string;
+  teamId: string;
+  channelId: string;
+}
+
+/** Shows a message to the asker only (ephemeral). Never throws. */
+export type Reply = (message: SlackMessage) => Promise<void>;

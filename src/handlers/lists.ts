@@ -1,0 +1,40 @@
+/**
+ * @module handlers/lists
+ * The read-only answers: `/vault help`, `/vault backups`, `/vault approvals`, `/vault audit [N]`
+ * and `/vault audit verify`. Each is one core call and one renderer.
+ */
+import { helpReply } from '../bot/blocks/command-replies.js';
+import { renderApprovalList, renderAuditTail, renderAuditVerify, renderBackupList } from '../bot/blocks/list-messages.js';
+import type { HandlerDeps, Reply } from './deps.js';
+import { USAGE, type BackupListKind } from './parse-command.js';
+
+const HELP = [
+  { form: USAGE.status, what: 'Vault health, seal and leader; the last backup and restore test' },
+  { form: USAGE.backups, what: 'the newest verified backups' },
+  { form: USAGE.backupNow, what: 'take an encrypted backup now' },
+  { form: USAGE.restore, what: 'request a restore (two approvals); no argument shows a picker' },
+  { form: USAGE.seal, what: 'request an emergency seal (two approvals)' },
+  { form: USAGE.approvals, what: 'requests waiting for approval or running' },
+  { form: USAGE.audit, what: 'the newest audit events, or check the hash chain' },
+  { form: USAGE.help, what: 'this list' },
+];
+
+export function showHelp(reply: Reply): Promise<void> {
+  return reply(helpReply(HELP));
+}
+
+export function showBackups(deps: HandlerDeps, reply: Reply, kind: BackupListKind | undefined, limit: number): Promise<void> {
+  return reply(renderBackupList(deps.backups.catalogue.list({ ...(kind ? { kind } : {}), limit }), kind));
+}
+
+export function showApprovals(deps: HandlerDeps, reply: Reply): Promise<void> {
+  return reply(renderApprovalList(deps.approvals.list()));
+}
+
+export function showAudit(deps: HandlerDeps, reply: Reply, limit: number): Promise<void> {
+  return reply(renderAuditTail(deps.audit.tail(limit)));
+}
+
+export function verifyAudit(deps: HandlerDeps, reply: Reply): Promise<void> {
+  return reply(renderAuditVerify(deps.audit.verify()));
+}

@@ -1,0 +1,127 @@
+/**
+ * @module handlers/parse-command
+ * `/vault …` text → one typed command, or a usage error that names what was wrong and shows the
+ * right form. Pure: no Slack, no core calls, so every form and every mistake is a plain test.
+ */
+
+export type BackupListKind = 'daily' | 'monthly' | 'manual';
+
+export type VaultCommand =
+  | { name: 'help' }
+  | { name: 'status' }
+  | { name: 'backups'; kind?: BackupListKind; limit: number }
+  | { name: 'backup-now'; reason?: string }
+  | { name: 'restore'; spec?: string; target: 'prod' | 'staging' }
+  | { name: 'seal'; reason?: string }
+  | { name: 'approvals' }
+  | { name: 'audit'; limit: number }
+  | { name: 'audit-verify' };
+
+export interface UsageError {
+  name: 'usage';
+  /** What was wrong, one sentence, with the user's words quoted as plain text (the bot escapes). */
+  problem: string;
+  /** The right form(s). */
+  usage: string;
+}
+
+/** Every form, for help and for "unknown subcommand". */
+export const USAGE = {
+  help: '/vault help',
+  status: '/vault status',
+  backups: '/vault backups [daily|monthly|manual] [N]',
+  backupNow: '/vault backup now',
+  restore: '/vault restore <YYYY-MM-DD|latest|key> [staging]',
+  seal: '/vault seal [reason…]',
+  approvals: '/vault approvals',
+  audit: '/vault audit [N] | verify',
+} as const;
+
+export const ALL_FORMS = Object.values(USAGE);
+
+export const LIST_DEFAULT = 10;
+export const LIST_MAX = 50;
+const AUDIT_DEFAULT = 10;
+
+/** Subcommands DESIGN §7 names that this bot does not run yet: said so, instead of "unknown". */
+const NOT_YET = new Set(['unseal-status', 'rotate', 'drill', 'drills']);
+
+export function parseVaultCommand(text: string): VaultCommand | UsageError {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [first, ...rest] = words;
+  const sub = first?.toLowerCase();
+  switch (sub) {
+    case undefined:
+    case 'help':
+      return { name: 'help' };
+    case 'status':
+      return noArguments('status', rest) ?? { name: 'status' };
+    case 'approvals':
+      return noArguments('approvals', rest) ?? { name: 'approvals' };
+    case 'backups':
+      return parseBackups(rest);
+    case 'backup':
+      if (rest[0]?.toLowerCase() === 'now') return { name: 'backup-now', ...reasonOf(rest.slice(1)) };
+      return usage(rest.length === 0 ? '`backup` needs `now`.' : `"${rest.join(' ')}" is not a backup action.`, `${USAGE.backupNow} (or ${USAGE.backups} to list them)`);
+    case 'restore':
+      return parseRestore(rest);
+    case 'seal':
+      return { name: 'seal', ...reasonOf(rest) };
+    case 'audit':
+      return parseAudit(rest);
+    default:
+      if (NOT_YET.has(sub)) return usage(`\`${sub}\` is not available in this version of the bot yet.`, ALL_FORMS.join('\n'));
+      return usage(`"${first ?? ''}" is not a /vault command.`, ALL_FORMS.join('\n'));
+  }
+}
+
+function parseBackups(args: string[]): VaultCommand | UsageError {
+  let kind: BackupListKind | undefined;
+  let limit = LIST_DEFAULT;
+  for (const arg of args) {
+    const word = arg.toLowerCase();
+    if ((word === 'daily' || word === 'monthly' || word === 'manual') && kind === undefined) kind = word;
+    else if (/^\d+$/.test(word) && limit === LIST_DEFAULT) {
+      const n = Number(word);
+      if (n < 1 || n > LIST_MAX) return usage(`${word} is out of range; N must be 1 to ${LIST_MAX}.`, USAGE.backups);
+      limit = n;
+    } else return usage(`"${arg}" is not a kind (daily, monthly, manual) or a count.`, USAGE.backups);
+  }
+  return { name: 'backups', ...(kind ? { kind } : {}), limit };
+}
+
+function parseRestore(args: string[]): VaultCommand | UsageError {
+  if (args.length === 0) return { name: 'restore', target: 'prod' };
+  const [spec, target, ...extra] = args as [string, ...string[]];
+  if (extra.length > 0 || (target !== undefined && target.toLowerCase() !== 'staging')) {
+    return usage(`"${args.slice(1).join(' ')}" is not a restore target; the only one you can add is "staging".`, USAGE.restore);
+  }
+  // The spec itself (date, latest, key) is checked by the core, which also knows the nearest dates.
+  return { name: 'restore', spec, target: target === undefined ? 'prod' : 'staging' };
+}
+
+function parseAudit(args: string[]): VaultCommand | UsageError {
+  const [arg, ...extra] = args;
+  if (extra.length > 0) return usage(`"${args.join(' ')}" has too many words.`, USAGE.audit);
+  if (arg === undefined) return { name: 'audit', limit: AUDIT_DEFAULT };
+  if (arg.toLowerCase() === 'verify') return { name: 'audit-verify' };
+  if (/^\d+$/.test(arg)) {
+    const n = Number(arg);
+    if (n < 1 || n > LIST_MAX) return usage(`${arg} is out of range; N must be 1 to ${LIST_MAX}.`, USAGE.audit);
+    return { name: 'audit', limit: n };
+  }
+  return usage(`"${arg}" is not a count or "verify".`, USAGE.audit);
+}
+
+function noArguments(name: string, rest: string[]): UsageError | undefined {
+  return rest.length === 0 ? undefined : usage(`\`${name}\` takes no arguments (got "${rest.join(' ')}").`, `/vault ${name}`);
+}
+
+function reasonOf(words: string[]): { reason?: string } {
+  const reason = words.join(' ').trim();
+  return reason ? { reason } : {};
+}
+
+function usage(problem: string, form: string): UsageError {
+  return { name: 'usage', problem, usage: form };
+}

@@ -1,0 +1,24 @@
+/**
+ * @module handlers/restore
+ * `/vault restore <YYYY-MM-DD|latest|key> [staging]`: plan the restore (the core resolves the spec,
+ * naming the nearest dates when a day has no backup) and open an approval request with the frozen
+ * plan. Without a spec: an ephemeral picker of recent backups.
+ */
+import { renderRestorePicker } from '../bot/blocks/restore-picker.js';
+import type { RestoreParams } from '../core/actions/index.js';
+import { listRestorable } from '../core/restore/resolve-backup.js';
+import type { Asker, HandlerDeps, Reply } from './deps.js';
+import { openRequest } from './open-request.js';
+
+export type RestoreTargetName = 'prod' | 'staging';
+
+export async function showRestorePicker(deps: HandlerDeps, reply: Reply, target: RestoreTargetName): Promise<void> {
+  await reply(renderRestorePicker(await listRestorable(deps.backups.store), target));
+}
+
+export async function requestRestore(deps: HandlerDeps, asker: Asker, reply: Reply, spec: string, target: RestoreTargetName): Promise<void> {
+  // Staging is another cluster: its snapshot keys differ, so only a forced restore is accepted there (DESIGN §4).
+  const plan = await deps.backups.planRestore(spec, target, target === 'staging');
+  const params: RestoreParams = plan;
+  await openRequest(deps, asker, reply, { action: 'restore', params });
+}

@@ -1,0 +1,63 @@
+/**
+ * @module handlers/vault-command
+ * The `/vault` slash command: acknowledge at once (Slack gives 3 s), parse, call the core, answer
+ * the asker privately through `respond()`. Public posts (requests, backup results) go through the
+ * bot's messenger and notifier, never as a reply to the command.
+ */
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { usageReply } from '../bot/blocks/command-replies.js';
+import { commandsTotal } from '../bot/metrics.js';
+import { yieldAfterAck } from './ack-first.js';
+import { startBackupNow } from './backup-now.js';
+import type { Asker, HandlerDeps, Reply } from './deps.js';
+import { ephemeralReply } from './ephemeral-reply.js';
+import { showApprovals, showAudit, showBackups, showHelp, verifyAudit } from './lists.js';
+import { openRequest } from './open-request.js';
+import { parseVaultCommand, type UsageError, type VaultCommand } from './parse-command.js';
+import { replyWithError } from './reply-error.js';
+import { requestRestore, showRestorePicker } from './restore.js';
+import { showStatus } from './status.js';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+export function vaultCommand(deps: HandlerDeps) {
+  return async function onVaultCommand({ command, ack, respond }: CommandArgs): Promise<void> {
+    await ack();
+    await yieldAfterAck();
+    const parsed = parseVaultCommand(command.text ?? '');
+    commandsTotal.inc({ subcommand: parsed.name });
+    const asker: Asker = { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id };
+    const log = deps.logger.child({ command: parsed.name, user: asker.userId });
+    const reply = ephemeralReply(respond, log);
+    try {
+      await dispatch(deps, parsed, asker, reply);
+    } catch (error) {
+      await replyWithError(reply, error, log, `/vault ${parsed.name}`);
+    }
+  };
+}
+
+function dispatch(deps: HandlerDeps, cmd: VaultCommand | UsageError, asker: Asker, reply: Reply): Promise<void> {
+  switch (cmd.name) {
+    case 'usage':
+      return reply(usageReply(cmd.problem, cmd.usage));
+    case 'help':
+      return showHelp(reply);
+    case 'status':
+      return showStatus(deps, reply);
+    case 'backups':
+      return showBackups(deps, reply, cmd.kind, cmd.limit);
+    case 'backup-now':
+      return startBackupNow(deps, asker, reply, cmd.reason);
+    case 'restore':
+      return cmd.spec === undefined ? showRestorePicker(deps, reply, cmd.target) : requestRestore(deps, asker, reply, cmd.spec, cmd.target);
+    case 'seal':
+      return openRequest(deps, asker, reply, { action: 'seal', params: { address: deps.backups.vault.address }, ...(cmd.reason ? { reason: cmd.reason } : {}) });
+    case 'approvals':
+      return showApprovals(deps, reply);
+    case 'audit':
+      return showAudit(deps, reply, cmd.limit);
+    case 'audit-verify':
+      return verifyAudit(deps, reply);
+  }
+}
