@@ -275,22 +275,7 @@ export function handleInit(ctx: Ctx): void {
   core.logical.barrier = { ...newBarrier(shares, threshold, old.clusterKey), clusterName: old.clusterName };
   const root = newServiceToken();
   core.logical.tokens = {};
-  core.addToken({
-    id: root,
-    accessor: randomString(24),
-    policies: ['root'],
-    acl: null,
-    displayName: 'root',
-    path: 'auth/token/root',
-    meta: null,
-    creationTime: Date.now(),
-    creationTtl: 0,
-    explicitMaxTtl: 0,
-    renewable: false,
-    expireAt: null,
-    lastRenewal: null,
-    orphan: true,
-  });
+  core.addRootToken(root);
   core.rootToken = root;
   core.state.initialized = true;
   core.state.sealed = true;

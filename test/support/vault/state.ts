@@ -191,8 +191,24 @@ export class VaultCore {
       raftIndex: 40,
       raftTerm: 2,
     };
+    this.addRootToken(this.rootToken);
+    const initialized = opts.initialized ?? true;
+    this.state = { initialized, sealed: !initialized || (opts.sealed ?? false), unsealProgress: 0 };
+  }
+
+  /** Sealed or not initialised: everything authenticated answers 503. */
+  get unavailable(): boolean {
+    return this.state.sealed || !this.state.initialized;
+  }
+
+  get standby(): boolean {
+    return this.faults.standby !== undefined;
+  }
+
+  /** A root token as `vault operator init` issues it: every capability, no TTL, not renewable. */
+  addRootToken(id: string): void {
     this.addToken({
-      id: this.rootToken,
+      id,
       accessor: randomString(24),
       policies: ['root'],
       acl: null,
@@ -207,17 +223,6 @@ export class VaultCore {
       lastRenewal: null,
       orphan: true,
     });
-    const initialized = opts.initialized ?? true;
-    this.state = { initialized, sealed: !initialized || (opts.sealed ?? false), unsealProgress: 0 };
-  }
-
-  /** Sealed or not initialised: everything authenticated answers 503. */
-  get unavailable(): boolean {
-    return this.state.sealed || !this.state.initialized;
-  }
-
-  get standby(): boolean {
-    return this.faults.standby !== undefined;
   }
 
   addToken(t: TokenEntry): void {
