@@ -60,10 +60,17 @@ export async function reportInterrupted(deps: HandlerDeps): Promise<void> {
 
 /**
  * Requests approved but never claimed (the process stopped between the last approval and the
- * claim) run now, as their approvers asked; the claim keeps each to one run across processes.
+ * claim): approved moments ago → run now, as their approvers asked (the claim keeps each to one
+ * run across processes); approved long ago → not run, said so in the thread.
  */
 export async function resumeApproved(deps: HandlerDeps): Promise<void> {
-  for (const status of deps.approvals.list({ states: ['approved'] })) {
+  const { resume, stale } = deps.approvals.recoverApproved();
+  for (const status of stale) {
+    deps.logger.warn({ requestId: status.id, action: status.action }, 'approved request never started and is too old to run after a restart; not run');
+    await deps.messenger.reply(status.id, interruptedReply(status));
+    await deps.messenger.refresh(status.id);
+  }
+  for (const status of resume) {
     deps.logger.warn({ requestId: status.id, action: status.action }, 'approved request never started before a restart; running it now');
     await runApproved(deps, status.id, 'system');
   }

@@ -224,4 +224,16 @@ describe('approval gate in Slack', () => {
     expect(h.bot.approvals.status(id)?.state).toBe('succeeded');
     expect(threadTexts(h, parent).filter((t) => t.includes('Sealed Vault at'))).toHaveLength(1);
   });
+
+  it('does not run an approval that is hours old when the bot comes back, and says so', async () => {
+    const parent = await requestSeal(h);
+    const id = h.bot.approvals.list()[0]?.id ?? '';
+    const approvedAt = new Date(h.clock.now().getTime() - 3 * 3_600_000).toISOString();
+    h.db.prepare(`UPDATE approval_requests SET state = 'approved', decided_at = ? WHERE id = ?`).run(approvedAt, id);
+    await h.restart();
+    await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('never started before the bot restarted'));
+    expect(sealPuts(h)).toBe(0);
+    expect(h.bot.approvals.status(id)?.state).toBe('interrupted');
+    expect(threadTexts(h, parent).some((t) => /was not run\. Request it again/.test(t))).toBe(true);
+  });
 });

@@ -40,6 +40,9 @@ export function expiredReply(status: ApprovalStatus): SlackMessage {
 }
 
 export function interruptedReply(status: ApprovalStatus): SlackMessage {
+  if (status.result && !status.result.ok && status.result.code === 'stale_approval') {
+    return plainMessage(`:warning: \`${escapeText(status.id)}\` was approved but never started before the bot restarted. ${safeText(status.result.message, 1000)}`);
+  }
   const why = status.result && !status.result.ok ? ` ${safeText(status.result.message, 1000)}` : '';
   return plainMessage(`:warning: The bot restarted while \`${escapeText(status.id)}\` was running, so it was interrupted and *will not be re-run*.${why}`);
 }

@@ -19,7 +19,7 @@ import type { AuditTrail } from '../audit/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { CoreError, ErrorCode } from '../errors.js';
 import { decideApproval, decideCancel, decideDenial, type Decision } from './decisions.js';
-import { executeRequest, interruptRunning, type ExecutionDeps } from './execution.js';
+import { executeRequest, interruptRunning, sortApproved, type ExecutionDeps } from './execution.js';
 import { cleanReason, openRequest, randomRequestId } from './open-request.js';
 import { checkParticipant } from './policy.js';
 import { ActionRegistry, type RegisteredAction } from './registry.js';
@@ -55,6 +55,9 @@ export interface ApprovalEngineOptions {
   /** Draws request ids; defaults to `req_` and 6 random hex digits. */
   newId?: () => string;
 }
+
+/** An approval older than this at start-up is not run by itself (see recoverApproved). */
+export const STALE_APPROVAL_MS = 5 * 60_000;
 
 export class ApprovalEngine {
   readonly #store: ApprovalStore;
@@ -179,6 +182,15 @@ export class ApprovalEngine {
   /** Call once at start-up, before anything executes: requests left `executing` become `interrupted`. */
   recoverInterrupted(): ApprovalStatus[] {
     return interruptRunning(this.#executionDeps());
+  }
+
+  /**
+   * At start-up, after `recoverInterrupted`: approved requests that never started. Those approved
+   * within `maxAgeMs` (default 5 minutes: "just before a restart") come back in `resume` for the
+   * caller to `execute`; older ones become `interrupted` and come back in `stale`.
+   */
+  recoverApproved({ maxAgeMs = STALE_APPROVAL_MS }: { maxAgeMs?: number } = {}): { resume: ApprovalStatus[]; stale: ApprovalStatus[] } {
+    return sortApproved(this.#executionDeps(), maxAgeMs);
   }
 
   status(requestId: string): ApprovalStatus | undefined {

@@ -106,6 +106,32 @@ export function interruptRunning(deps: ExecutionDeps): ApprovalStatus[] {
   return interrupted;
 }
 
+const STALE_MESSAGE =
+  'The bot stopped after this was approved and before it started; too much time has passed to run it now, so it was not run. Request it again.';
+
+/**
+ * At start-up: requests approved but never claimed (the process stopped between the last approval
+ * and the claim). Approvals younger than `maxAgeMs` are returned to be run now, as their approvers
+ * asked; older ones become `interrupted` — nobody should find Vault sealed or restored days after a
+ * click, with no chance to cancel.
+ */
+export function sortApproved(deps: ExecutionDeps, maxAgeMs: number): { resume: ApprovalStatus[]; stale: ApprovalStatus[] } {
+  const now = deps.clock();
+  const out = { resume: [] as ApprovalStatus[], stale: [] as ApprovalStatus[] };
+  for (const row of deps.store.inStates(['approved'], Number.MAX_SAFE_INTEGER)) {
+    const approvedAt = Date.parse(row.decidedAt ?? row.createdAt);
+    if (now.getTime() - approvedAt <= maxAgeMs) {
+      out.resume.push(statusOrThrow(deps, row.id));
+      continue;
+    }
+    const result: RunResult = { ok: false, code: 'stale_approval', message: STALE_MESSAGE, durationMs: 0 };
+    if (!deps.store.transition(row.id, 'approved', 'interrupted', now.toISOString(), result)) continue;
+    deps.record('system', 'approval.interrupted', row.id, { action: row.action, approvedAt: row.decidedAt, reason: 'stale_approval' });
+    out.stale.push(statusOrThrow(deps, row.id));
+  }
+  return out;
+}
+
 function elapsed(clock: Clock, since: Date): number {
   return Math.max(0, clock().getTime() - since.getTime());
 }

@@ -5,7 +5,8 @@
  *
  * ```
  * pending ──► approved ──► executing ──► succeeded | failed
- *    │                         └──► interrupted   (found executing at start-up; never re-run)
+ *    │           │             └──► interrupted   (found executing at start-up; never re-run)
+ *    │           └──► interrupted   (approved long before a restart and never started; not run)
  *    └──► denied | cancelled | expired
  * ```
  */
@@ -13,7 +14,7 @@ import type { RequestState } from './types.js';
 
 const EDGES: Readonly<Record<RequestState, readonly RequestState[]>> = {
   pending: ['approved', 'denied', 'cancelled', 'expired'],
-  approved: ['executing'],
+  approved: ['executing', 'interrupted'],
   executing: ['succeeded', 'failed', 'interrupted'],
   succeeded: [],
   failed: [],
