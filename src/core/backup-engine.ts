@@ -111,16 +111,20 @@ export class BackupEngine {
     return verifyBackup(this.store, this.keyring, spec, this.workDir);
   }
 
-  planRestore(spec: string, target: RestoreTargetName, force = false): Promise<RestorePlan> {
-    if (target === 'staging' && !this.staging) {
-      throw new CoreError(ErrorCode.RestoreRefused, 'No staging Vault is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN to restore into staging.');
-    }
-    return planRestore(this.store, spec, { target, force });
+  async planRestore(spec: string, target: RestoreTargetName, force = false): Promise<RestorePlan> {
+    const client = this.targetClient(target);
+    return planRestore(this.store, spec, { target, force, address: client.address });
   }
 
   async restore(plan: RestorePlan, opts: { actor: string; purpose: RestorePurpose; dryRun: boolean }): Promise<RestoreOutcome> {
-    const client = plan.target === 'prod' ? this.vault : this.staging;
-    if (!client) throw new CoreError(ErrorCode.RestoreRefused, 'No staging Vault is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN.');
+    const client = this.targetClient(plan.target);
+    if (plan.address && plan.address !== client.address) {
+      // The configuration changed since the plan was made (and approved): never overwrite a Vault nobody saw.
+      throw new CoreError(
+        ErrorCode.RestoreRefused,
+        `This restore was planned for ${plan.address}, but the ${plan.target === 'prod' ? 'production' : 'staging'} Vault is now ${client.address}; request it again.`,
+      );
+    }
     const target = asTarget(client);
     const canaryPath = this.o.config.vault.canaryPath;
     // After a restore the target holds the snapshot's tokens: read the canary with production's
@@ -178,6 +182,14 @@ export class BackupEngine {
       { name: 'monthly-backup', cron: s.monthlyCron, run: () => this.backup('monthly', 'system') },
       { name: 'restore-test', cron: s.restoreTestCron, run: () => this.restoreTest('system') },
     ];
+  }
+
+  private targetClient(target: RestoreTargetName): VaultClient {
+    if (target === 'prod') return this.vault;
+    if (!this.staging) {
+      throw new CoreError(ErrorCode.RestoreRefused, 'No staging Vault is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN to restore into staging.');
+    }
+    return this.staging;
   }
 
   private backupDeps(vault: RestoreTarget | VaultClient) {

@@ -11,6 +11,8 @@ export type RestoreTargetName = 'prod' | 'staging';
 export interface RestorePlan {
   key: string;
   target: RestoreTargetName;
+  /** The address of the Vault that will be overwritten, frozen so approvers see and approve it. */
+  address?: string;
   force: boolean;
   size: number;
   /** sha256 of the stored (encrypted) bytes, from the object's metadata; absent for foreign/legacy objects. */
@@ -25,7 +27,7 @@ export interface RestorePlan {
 export async function planRestore(
   store: BackupStore,
   spec: string,
-  opts: { target: RestoreTargetName; force?: boolean },
+  opts: { target: RestoreTargetName; force?: boolean; address?: string },
 ): Promise<RestorePlan> {
   const { name, object } = await resolveBackup(store, spec);
   const m = object.metadata;
@@ -33,6 +35,7 @@ export async function planRestore(
   return {
     key: object.key,
     target: opts.target,
+    ...(opts.address ? { address: opts.address } : {}),
     force: opts.force ?? false,
     size: object.size,
     ...(m['sha256'] ? { sha256: m['sha256'] } : {}),
@@ -51,7 +54,7 @@ export function describePlan(plan: RestorePlan): Array<{ label: string; value: s
     { label: 'Size', value: formatBytes(plan.size) },
     { label: 'Created', value: plan.createdAt ?? 'unknown' },
     { label: 'sha256', value: plan.sha256 ? plan.sha256.slice(0, 12) : 'not recorded' },
-    { label: 'Target', value: plan.target === 'prod' ? 'production' : 'staging' },
+    { label: 'Target', value: `${plan.target === 'prod' ? 'production' : 'staging'}${plan.address ? ` (${plan.address})` : ''}` },
     ...(plan.force ? [{ label: 'Mode', value: 'force (snapshot from another cluster)' }] : []),
   ];
 }

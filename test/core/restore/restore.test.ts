@@ -103,6 +103,18 @@ describe('restore', () => {
     expect(f.vault.restores[0]?.sha256).toBe(sha256(snapshot));
   });
 
+  it('freezes the target address, and refuses when the bot now points at another Vault', async () => {
+    const f = await fixture();
+    const backup = await f.engine.backup('manual', 'cli');
+    if (!backup.ok) throw backup.error;
+    const plan = await f.engine.planRestore('latest', 'prod');
+    expect(plan.address).toBe(f.vault.url);
+    await expect(f.engine.restore({ ...plan, address: 'https://old-vault.example.com:8200' }, { actor: 'cli', purpose: 'restore', dryRun: false })).rejects.toThrow(
+      /planned for https:\/\/old-vault\.example\.com:8200, but the production Vault is now http:\/\/127\.0\.0\.1:\d+; request it again/,
+    );
+    expect(f.vault.restores).toHaveLength(0);
+  });
+
   it('refuses to restore onto an older Vault than the backup was taken on', async () => {
     const f = await fixture({ vault: { version: '1.19.2' } });
     const backup = await f.engine.backup('manual', 'cli');
