@@ -22,6 +22,7 @@ import type { BackupStore } from '../core/store/backup-store.js';
 import type { HandlerDeps } from '../handlers/deps.js';
 import { createBoltApp, type ReceiverKind } from './app.js';
 import { ApprovalMessenger } from './approval-messenger.js';
+import { BackgroundWork } from './background-work.js';
 import { reportInterrupted, resumeApproved, startExpirySweep, sweepExpired, SWEEP_INTERVAL_MS } from './approval-upkeep.js';
 import { SlackApproverDirectory } from './approver-directory.js';
 import { startDefaultMetrics } from './metrics.js';
@@ -47,6 +48,8 @@ export interface LaunchOptions {
   schedule?: boolean;
   catchUp?: boolean;
   sweepIntervalMs?: number;
+  /** How long `stop()` waits for running actions and backups (default 25 s). */
+  stopGraceMs?: number;
   /** Draws approval request ids (tests). */
   newRequestId?: () => string;
 }
@@ -66,6 +69,8 @@ export interface RunningBot {
 }
 
 const VAULT_RETRY_MS = 60_000;
+/** Within a container's usual stop timeout (Docker 10 s, Kubernetes 30 s) minus start-up slack. */
+const STOP_GRACE_MS = 25_000;
 
 export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   const { config, db } = o;
@@ -101,22 +106,32 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   approvals.register(restoreAction(backups));
   approvals.register(sealAction(backups.vault));
   const messenger = new ApprovalMessenger({ client: app.client, channel: slack.opsChannel, requests: approvals, logger });
-  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock };
+  const work = new BackgroundWork();
+  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock, work };
   registerHandlers(app, deps);
 
   const stopVaultRetry = await startBackupEngine(backups, notifier, logger);
   await reportInterrupted(deps);
+  let started: unknown;
+  try {
+    started = await app.start();
+  } catch (error) {
+    // E.g. the port is taken: undo what was started so the process can exit and be restarted.
+    stopVaultRetry();
+    backups.stop();
+    throw error;
+  }
+  // Timers only once the bot can be reached, so a failed start leaves nothing running.
   const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler(backups.scheduledJobs(), logger);
   const stopSweep = startExpirySweep(approvals, messenger, logger, o.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   startDefaultMetrics();
-  const started: unknown = await app.start();
   const port = isServer(started) ? (started.address() as AddressInfo).port : undefined;
   logger.info({ team: identity.teamId, mode: slack.appToken && o.receiver !== 'http' ? 'socket' : 'http', port }, 'slack bot started');
 
   // In the background: a resumed restore or a catch-up backup takes minutes; commands are served meanwhile.
-  void resumeApproved(deps).catch((error: unknown) => logger.error({ err: error }, 'could not resume approved requests'));
+  void work.track(resumeApproved(deps)).catch((error: unknown) => logger.error({ err: error }, 'could not resume approved requests'));
   if (o.catchUp !== false) {
-    void backups.catchUpIfStale().catch((error: unknown) => logger.error({ err: error }, 'start-up catch-up backup failed'));
+    void work.track(backups.catchUpIfStale()).catch((error: unknown) => logger.error({ err: error }, 'start-up catch-up backup failed'));
   }
 
   let stopped = false;
@@ -135,7 +150,10 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
       stopVaultRetry();
       await scheduler?.stop();
       await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'the Slack receiver did not stop cleanly'));
-      // No new events now; let queued Slack updates finish before the caller closes the database.
+      // No new events now. Let a running restore, seal or backup finish (a killed one is only
+      // reported as interrupted at the next start), then the queued Slack updates.
+      if (work.size > 0) logger.info({ running: work.size }, 'waiting for running actions before stopping');
+      if (!(await work.drain(o.stopGraceMs ?? STOP_GRACE_MS))) logger.warn('running actions did not finish in time; they will be reported as interrupted');
       await messenger.idle();
       deps.backups.stop();
       logger.info('slack bot stopped');

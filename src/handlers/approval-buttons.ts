@@ -78,8 +78,9 @@ const approve: Decide = async (deps, click, tell, log) => {
       await deps.messenger.reply(click.requestId, approvedReply(click.userId, result.status));
       return deps.messenger.refresh(click.requestId);
     case 'threshold_reached':
-      await deps.messenger.reply(click.requestId, approvedReply(click.userId, result.status));
-      await deps.messenger.refresh(click.requestId);
+      // Queued, not awaited: the action must not wait for Slack (see runApproved).
+      void deps.messenger.reply(click.requestId, approvedReply(click.userId, result.status));
+      void deps.messenger.refresh(click.requestId);
       return runApproved(deps, click.requestId, click.userId);
   }
 };

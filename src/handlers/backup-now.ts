@@ -12,8 +12,8 @@ export async function startBackupNow(deps: HandlerDeps, asker: Asker, reply: Rep
   const log = deps.logger.child({ job: 'backup-now', user: asker.userId });
   await reply(noticeReply('Manual backup started; the result will be posted in the ops channel.', ':hourglass_flowing_sand:'));
   // Not awaited: a large snapshot takes minutes and the command has long been answered.
-  void deps.backups
-    .backup('manual', asker.userId, reason)
+  void deps.work
+    .track(deps.backups.backup('manual', asker.userId, reason))
     .then((outcome) =>
       reply(
         outcome.ok

@@ -9,6 +9,7 @@ import type { BackupEngine } from '../core/backup-engine.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ApprovalMessenger } from '../bot/approval-messenger.js';
+import type { BackgroundWork } from '../bot/background-work.js';
 import type { SlackMessage } from '../bot/blocks/kit.js';
 
 export interface HandlerDeps {
@@ -20,6 +21,8 @@ export interface HandlerDeps {
   opsChannel: string;
   logger: Logger;
   clock: Clock;
+  /** Long work started after the ack (actions, backups); stopping the bot waits for it. */
+  work: BackgroundWork;
 }
 
 /** Who asked, from where. Opaque Slack ids. */

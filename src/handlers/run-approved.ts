@@ -11,8 +11,10 @@ export async function runApproved(deps: HandlerDeps, requestId: string, actor: s
   const log = deps.logger.child({ requestId });
   const before = approvals.status(requestId);
   if (before?.state !== 'approved') return;
-  await messenger.reply(requestId, runningReply(before));
-  const run = await approvals.execute(requestId, { actor });
+  // Claim and run first; the thread notes queue behind it, so a slow or rate-limited Slack
+  // never delays an emergency seal (the per-request queue keeps them in order).
+  void messenger.reply(requestId, runningReply(before));
+  const run = await deps.work.track(approvals.execute(requestId, { actor }));
   if (run.outcome === 'succeeded' || run.outcome === 'failed') {
     log.info({ action: run.status.action, outcome: run.outcome, durationMs: run.status.result?.durationMs }, `approved ${run.status.action} ${run.outcome}`);
     await messenger.reply(requestId, resultReply(run.status));
