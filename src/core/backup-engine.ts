@@ -24,6 +24,7 @@ import { runBackup, type BackupOutcome } from './backup/run-backup.js';
 import { runRetention, type RetentionOutcome } from './backup/run-retention.js';
 import { verifyBackup, type VerifiedBackup } from './backup/verify-backup.js';
 import { executeRestore, type RestoreOutcome } from './restore/execute-restore.js';
+import { sweepWorkDir } from './restore/fetch-and-decrypt.js';
 import { planRestore, type RestorePlan, type RestoreTargetName } from './restore/restore-plan.js';
 import { backupAgeHours, MAX_BACKUP_AGE_HOURS, type ScheduledJob } from './scheduler.js';
 import type { RestorePurpose } from './backup/catalogue.js';
@@ -52,6 +53,8 @@ export class BackupEngine {
   private readonly policy: RetentionPolicy;
   private readonly clock: Clock;
   private readonly workDir: string;
+  /** Backups in this process run one after another (daily and monthly both fire at 02:00 on the 1st). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: BackupEngineOptions) {
     const { config } = o;
@@ -69,17 +72,33 @@ export class BackupEngine {
   }
 
   /**
-   * Reports runs a crash left behind, then logs in (AppRole) or checks the token and keeps it
-   * renewed. The crash report comes first so it is made even when Vault is down at start-up.
+   * Reports runs a crash left behind and removes what they left, then logs in (AppRole) or checks
+   * the token and keeps it renewed. The crash report comes first so it is made even when Vault is
+   * down at start-up.
    */
   async start(): Promise<void> {
-    const interrupted = this.catalogue.markInterruptedRuns();
-    for (const run of interrupted) {
-      this.o.audit.append({ actor: 'system', event: 'backup.interrupted', ...(run.key ? { target: run.key } : {}), details: { kind: run.kind, startedAt: run.startedAt } });
-      await this.o.notifier.info(`A ${run.kind} backup started ${run.startedAt} was interrupted by a restart; it was not retried. Run it again if needed.`);
-    }
+    await this.recoverInterrupted();
+    const swept = await sweepWorkDir(this.workDir);
+    if (swept > 0) this.o.logger.warn({ files: swept }, 'removed decrypted snapshot files left by an interrupted restore');
     await this.vault.login();
     this.vault.startRenewal();
+  }
+
+  /**
+   * Runs whose process is gone become interrupted: audited, announced, never retried. An object
+   * such a run wrote but never verified is deleted, so nothing unverified sits under a final name.
+   * Safe at any time: runs of live processes are left alone.
+   */
+  async recoverInterrupted(): Promise<void> {
+    for (const run of this.catalogue.markInterruptedRuns()) {
+      const leftover = run.key && !this.catalogue.get(run.key) ? await this.store.stat(run.key).catch(() => undefined) : undefined;
+      if (leftover && run.key) await this.store.delete(run.key).catch((error: unknown) => this.o.logger.error({ err: error, key: run.key }, 'could not delete an unverified backup'));
+      this.o.audit.append({
+        actor: 'system', event: 'backup.interrupted', ...(run.key ? { target: run.key } : {}),
+        details: { kind: run.kind, startedAt: run.startedAt, ...(leftover ? { unverifiedObjectDeleted: true } : {}) },
+      });
+      await this.o.notifier.info(`A ${run.kind} backup started ${run.startedAt} was interrupted (the process stopped); it was not retried. Run it again if needed.`);
+    }
   }
 
   stop(): void {
@@ -89,7 +108,7 @@ export class BackupEngine {
 
   /** Takes a backup; scheduled kinds then apply retention. */
   async backup(kind: BackupKind, actor: string, reason?: string): Promise<BackupOutcome> {
-    const outcome = await runBackup(this.backupDeps(this.vault), { kind, actor, ...(reason ? { reason } : {}) });
+    const outcome = await this.queued(() => runBackup(this.backupDeps(this.vault), { kind, actor, ...(reason ? { reason } : {}) }));
     if (outcome.ok) {
       if (kind === 'daily' || kind === 'monthly') {
         const retention = await this.retention(false, actor).catch((error: unknown) => {
@@ -135,7 +154,7 @@ export class BackupEngine {
         {
           store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit, logger: this.o.logger,
           workDir: this.workDir, target, clock: this.clock,
-          takeSafetySnapshot: () => runBackup(this.backupDeps(target), { kind: 'pre-restore', actor: opts.actor, reason: `before restoring ${plan.key}` }),
+          takeSafetySnapshot: () => this.queued(() => runBackup(this.backupDeps(target), { kind: 'pre-restore', actor: opts.actor, reason: `before restoring ${plan.key}` })),
           ...(canaryPath ? { canary: { path: canaryPath, reader, ...(this.o.canaryTimeoutMs ? { timeoutMs: this.o.canaryTimeoutMs } : {}) } } : {}),
         },
         plan,
@@ -182,6 +201,16 @@ export class BackupEngine {
       { name: 'monthly-backup', cron: s.monthlyCron, run: () => this.backup('monthly', 'system') },
       { name: 'restore-test', cron: s.restoreTestCron, run: () => this.restoreTest('system') },
     ];
+  }
+
+  /** Runs `job` after every backup queued before it; a crashed process's stale slot is freed first. */
+  private queued<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      await this.recoverInterrupted();
+      return job();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private targetClient(target: RestoreTargetName): VaultClient {

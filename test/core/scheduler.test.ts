@@ -3,6 +3,7 @@
  * interrupted by a crash reported (never retried), and cron actually firing jobs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { hostname } from 'node:os';
 import pino from 'pino';
 import { startScheduler } from '../../src/core/scheduler.js';
 import { openDatabase } from '../../src/core/db/index.js';
@@ -52,7 +53,10 @@ describe('start-up catch-up', () => {
   it('reports a backup interrupted by a crash and does not retry it', async () => {
     const f = await backupFixture();
     open.push(f);
-    f.engine.catalogue.startRun('daily', 'daily/2025-11-26/vault-snapshot-20251126-020000.enc');
+    // A run left 'running' by a process that no longer exists (pid 999999 on this host).
+    const crashed = openDatabase(f.dataDir);
+    crashed.prepare(`INSERT INTO backup_runs (kind, key, status, started_at, owner) VALUES ('daily', 'daily/2025-11-26/vault-snapshot-20251126-020000.enc', 'running', ?, ?)`).run(new Date().toISOString(), `${hostname()}:999999`);
+    crashed.close();
     const loaded = loadConfig(f.env, ['vault', 'backup']);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const db = openDatabase(f.dataDir);
@@ -60,7 +64,7 @@ describe('start-up catch-up', () => {
     const engine = new BackupEngine({ config: loaded.config, db, audit: new AuditLog(db), notifier, logger: pino({ level: 'silent' }) });
     try {
       await engine.start();
-      expect(notifier.infos.some((t) => /daily backup started .* was interrupted by a restart; it was not retried/.test(t))).toBe(true);
+      expect(notifier.infos.some((t) => /daily backup started .* was interrupted \(the process stopped\); it was not retried/.test(t))).toBe(true);
       expect(engine.catalogue.lastRun()?.status).toBe('interrupted');
       expect(f.vault.requests.filter((r) => r.url.startsWith('/v1/sys/storage/raft/snapshot'))).toHaveLength(0);
       expect(new AuditLog(db).tail(5).some((r) => r.event === 'backup.interrupted')).toBe(true);

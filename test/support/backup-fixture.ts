@@ -12,6 +12,8 @@ import { loadConfig } from '../../src/core/config/load-config.js';
 import { openDatabase } from '../../src/core/db/index.js';
 import { AuditLog } from '../../src/core/audit/index.js';
 import { BackupEngine } from '../../src/core/backup-engine.js';
+import type { BackupStore } from '../../src/core/store/backup-store.js';
+import { createBackupStore } from '../../src/core/store/create-store.js';
 import { startVaultServer } from './vault/server.js';
 import type { VaultServerOptions, VaultTestServer } from './vault/types.js';
 import type { S3TestServer } from './s3-server.js';
@@ -38,6 +40,8 @@ export interface FixtureOptions {
   staging?: VaultTestServer;
   canaryTimeoutMs?: number;
   snapshotIdleTimeoutMs?: number;
+  /** Wraps the configured store, e.g. to make it fail at a chosen moment (through its public interface). */
+  wrapStore?: (store: BackupStore) => BackupStore;
 }
 
 export async function backupFixture(opts: FixtureOptions = {}): Promise<BackupFixture> {
@@ -64,8 +68,9 @@ export async function backupFixture(opts: FixtureOptions = {}): Promise<BackupFi
   const db = openDatabase(dataDir);
   const audit = new AuditLog(db);
   const notifier = new RecordingNotifier();
+  const store = opts.wrapStore?.(createBackupStore(loaded.config.backup.store, loaded.config.backup.s3));
   const engine = new BackupEngine({
-    config: loaded.config, db, audit, notifier, logger: pino({ level: 'silent' }),
+    config: loaded.config, db, audit, notifier, logger: pino({ level: 'silent' }), ...(store ? { store } : {}),
     ...(opts.canaryTimeoutMs ? { canaryTimeoutMs: opts.canaryTimeoutMs } : {}),
     ...(opts.snapshotIdleTimeoutMs ? { snapshotIdleTimeoutMs: opts.snapshotIdleTimeoutMs } : {}),
   });

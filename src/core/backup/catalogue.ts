@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { CoreError, ErrorCode } from '../errors.js';
 import type { BackupKind } from '../notifier.js';
+import { ownerAlive, THIS_PROCESS } from './run-owner.js';
 
 export interface CatalogueEntry {
   key: string;
@@ -28,6 +29,7 @@ export interface CatalogueEntry {
 
 export interface RunRow {
   id: number;
+  owner: string | null;
   kind: string;
   key: string | null;
   status: 'running' | 'succeeded' | 'failed' | 'interrupted';
@@ -39,10 +41,10 @@ export interface RunRow {
 
 export type RestorePurpose = 'restore' | 'restore-test' | 'drill';
 
-interface RunRecord { id: number; kind: string; key: string | null; status: RunRow['status']; step: string | null; error: string | null; started_at: string; finished_at: string | null }
+interface RunRecord { id: number; owner: string | null; kind: string; key: string | null; status: RunRow['status']; step: string | null; error: string | null; started_at: string; finished_at: string | null }
 
 const toRun = (r: RunRecord): RunRow => ({
-  id: r.id, kind: r.kind, key: r.key, status: r.status, step: r.step, error: r.error,
+  id: r.id, owner: r.owner, kind: r.kind, key: r.key, status: r.status, step: r.step, error: r.error,
   startedAt: r.started_at, finishedAt: r.finished_at,
 });
 
@@ -57,8 +59,8 @@ export class BackupCatalogue {
   startRun(kind: BackupKind, key: string): number {
     try {
       const info = this.db
-        .prepare(`INSERT INTO backup_runs (kind, key, status, started_at) VALUES (?, ?, 'running', ?)`)
-        .run(kind, key, this.now().toISOString());
+        .prepare(`INSERT INTO backup_runs (kind, key, status, started_at, owner) VALUES (?, ?, 'running', ?, ?)`)
+        .run(kind, key, this.now().toISOString(), THIS_PROCESS);
       return Number(info.lastInsertRowid);
     } catch (error) {
       const running = this.runningRun();
@@ -82,16 +84,20 @@ export class BackupCatalogue {
     return row && toRun(row);
   }
 
-  /** Runs left 'running' by a crash become 'interrupted' so they are reported, not silently retried. */
+  /**
+   * Runs left 'running' by a process that is gone (a crash, a kill) become 'interrupted' so they
+   * are reported, not silently retried. Runs of live processes — the bot's backup while a CLI
+   * command starts — are left alone. Safe to call at any time.
+   */
   markInterruptedRuns(): RunRow[] {
-    const rows = this.db.prepare(`SELECT * FROM backup_runs WHERE status = 'running'`).all() as RunRecord[];
-    this.db
-      .prepare(`UPDATE backup_runs SET status = 'interrupted', finished_at = ?, error = 'the process stopped during the run' WHERE status = 'running'`)
-      .run(this.now().toISOString());
-    this.db
-      .prepare(`UPDATE restores SET status = 'interrupted', finished_at = ?, error = 'the process stopped during the restore' WHERE status = 'running'`)
-      .run(this.now().toISOString());
-    return rows.map(toRun);
+    const now = this.now().toISOString();
+    const gone = (this.db.prepare(`SELECT * FROM backup_runs WHERE status = 'running'`).all() as RunRecord[]).filter((r) => !ownerAlive(r.owner));
+    const markRun = this.db.prepare(`UPDATE backup_runs SET status = 'interrupted', finished_at = ?, error = 'the process stopped during the run' WHERE id = ? AND status = 'running'`);
+    for (const r of gone) markRun.run(now, r.id);
+    const restores = this.db.prepare(`SELECT id, owner FROM restores WHERE status = 'running'`).all() as Array<{ id: number; owner: string | null }>;
+    const markRestore = this.db.prepare(`UPDATE restores SET status = 'interrupted', finished_at = ?, error = 'the process stopped during the restore' WHERE id = ? AND status = 'running'`);
+    for (const r of restores) if (!ownerAlive(r.owner)) markRestore.run(now, r.id);
+    return gone.map(toRun);
   }
 
   lastRun(): RunRow | undefined {
@@ -136,8 +142,8 @@ export class BackupCatalogue {
 
   startRestore(r: { key: string; target: string; purpose: RestorePurpose; dryRun: boolean }): number {
     const info = this.db
-      .prepare(`INSERT INTO restores (key, target, purpose, dry_run, status, started_at) VALUES (?, ?, ?, ?, 'running', ?)`)
-      .run(r.key, r.target, r.purpose, r.dryRun ? 1 : 0, this.now().toISOString());
+      .prepare(`INSERT INTO restores (key, target, purpose, dry_run, status, started_at, owner) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
+      .run(r.key, r.target, r.purpose, r.dryRun ? 1 : 0, this.now().toISOString(), THIS_PROCESS);
     return Number(info.lastInsertRowid);
   }
 

@@ -7,7 +7,7 @@
  * only trusted once its whole ciphertext has been checked.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -18,8 +18,27 @@ import { createDecryptStream, detectFormat } from '../crypto/decrypt-stream.js';
 import { decryptLegacyFile } from '../crypto/legacy.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 import type { BackupStore } from '../store/backup-store.js';
+import { pidAlive } from '../backup/run-owner.js';
 import { createSnapshotValidator } from '../backup/validate-snapshot.js';
 import type { RestorePlan } from './restore-plan.js';
+
+const WORK_FILE_PREFIX = 'restore-';
+
+/**
+ * Removes decrypted snapshots and downloads left in `workDir` by processes that are gone (killed
+ * mid-restore): they hold a whole Vault snapshot and must not linger. Returns how many went.
+ */
+export async function sweepWorkDir(workDir: string): Promise<number> {
+  const names = await readdir(workDir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const pid = /^restore-(\d+)-/.exec(name)?.[1];
+    if (pid === undefined || pidAlive(Number(pid))) continue;
+    await rm(join(workDir, name), { force: true });
+    removed += 1;
+  }
+  return removed;
+}
 
 export interface DecryptedSnapshot {
   /** Path of the decrypted, authenticated, validated snapshot (mode 0600). */
@@ -38,9 +57,10 @@ export async function fetchAndDecrypt(
   workDir: string,
 ): Promise<DecryptedSnapshot> {
   await mkdir(workDir, { recursive: true, mode: 0o700 });
-  const id = randomBytes(6).toString('hex');
-  const encPath = join(workDir, `restore-${id}.enc`);
-  const plainPath = join(workDir, `restore-${id}.snap`);
+  // The pid in the name lets a later start remove what a killed process left (sweepWorkDir).
+  const id = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const encPath = join(workDir, `${WORK_FILE_PREFIX}${id}.enc`);
+  const plainPath = join(workDir, `${WORK_FILE_PREFIX}${id}.snap`);
   const cleanup = async () => {
     await rm(encPath, { force: true });
     await rm(plainPath, { force: true });
