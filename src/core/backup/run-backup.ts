@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/types.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { asCoreError, type CoreError } from '../errors.js';
+import { asCoreError, CoreError, ErrorCode } from '../errors.js';
 import type { BackupKind, BackupReport, Notifier } from '../notifier.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
@@ -57,18 +57,21 @@ export type BackupOutcome =
 export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<BackupOutcome> {
   const now = deps.clock ?? systemClock;
   const startedAt = now();
-  const key = await freeKey(deps.store, opts.kind, startedAt);
-  const log = deps.logger.child({ job: 'backup', kind: opts.kind, key });
+  let key = objectKeyFor(opts.kind, startedAt);
   let runId: number;
   try {
+    key = await freeKey(deps.store, opts.kind, startedAt);
     runId = deps.catalogue.startRun(opts.kind, key);
   } catch (raw) {
-    // Another run holds the slot: nothing was touched. Still a backup that did not happen, so say so.
-    const error = asCoreError(raw);
-    deps.audit.append({ actor: opts.actor, event: 'backup.skipped', target: key, details: { kind: opts.kind, reason: error.userMessage } });
+    // The store cannot be read, or another run holds the slot: nothing was touched. Still a
+    // backup that did not happen, so it is audited and pages like any other failure.
+    const error = asCoreError(raw, 'The backup could not start; see the bot log for details.');
+    deps.logger.error({ job: 'backup', kind: opts.kind, err: raw }, `backup could not start: ${error.userMessage}`);
+    deps.audit.append({ actor: opts.actor, event: 'backup.failed', target: key, details: { kind: opts.kind, step: 'start', reason: error.userMessage, code: error.code } });
     await deps.notifier.backupFailed({ kind: opts.kind, step: 'start', reason: error.userMessage }).catch(() => undefined);
     return { ok: false, step: 'start', error, key };
   }
+  const log = deps.logger.child({ job: 'backup', kind: opts.kind, key });
   deps.audit.append({ actor: opts.actor, event: 'backup.started', target: key, details: { kind: opts.kind, store: deps.store.location, ...(opts.reason ? { reason: opts.reason } : {}) } });
 
   let step: BackupStep = 'snapshot';
@@ -126,10 +129,11 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
  * replace the first, so it takes the next free second instead.
  */
 async function freeKey(store: BackupStore, kind: BackupKind, at: Date): Promise<string> {
-  for (let offset = 0; ; offset += 1) {
+  for (let offset = 0; offset < 60; offset += 1) {
     const key = objectKeyFor(kind, new Date(at.getTime() + offset * 1000));
-    if (offset >= 60 || !(await store.stat(key))) return key;
+    if (!(await store.stat(key))) return key;
   }
+  throw new CoreError(ErrorCode.StoreFailed, `Every ${kind} backup name of the next minute is taken; try again in a minute.`);
 }
 
 interface PipelineStreams {
@@ -154,6 +158,8 @@ async function streamToStore(
   s.snapshot.once('error', mark('snapshot'));
   s.validator.once('error', mark('validate'));
   s.encrypt.once('error', mark('encrypt'));
+  // The store destroys its body first when it fails (disk full, S3 error): that is the upload.
+  s.stored.once('error', mark('upload'));
 
   const piping = pipeline(s.snapshot, s.validator, s.plain, s.encrypt, s.stored);
   const putting = put(s.stored).catch((error: unknown) => {

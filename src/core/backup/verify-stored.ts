@@ -24,10 +24,17 @@ export async function hashStoredObject(store: BackupStore, key: string): Promise
 }
 
 export async function verifyStoredObject(store: BackupStore, key: string, expected: Expected): Promise<void> {
-  const problem = await findProblem(store, key, expected);
+  let problem: string | undefined;
+  try {
+    problem = await findProblem(store, key, expected);
+  } catch (error) {
+    // Could not read it back (connection reset, disk error): unverified is not good enough.
+    const deleted = await store.delete(key).then(() => true, () => false);
+    throw new CoreError(ErrorCode.VerifyFailed, `The stored backup ${key} could not be read back to verify it; ${deleted ? 'it was deleted' : `delete it by hand: it is unverified`}.`, { cause: error });
+  }
   if (!problem) return;
-  await store.delete(key).catch(() => undefined);
-  throw new CoreError(ErrorCode.VerifyFailed, `The stored backup ${key} did not match what was written (${problem}); it was deleted.`);
+  const deleted = await store.delete(key).then(() => true, () => false);
+  throw new CoreError(ErrorCode.VerifyFailed, `The stored backup ${key} did not match what was written (${problem}); ${deleted ? 'it was deleted' : 'delete it by hand: it could not be deleted'}.`);
 }
 
 async function findProblem(store: BackupStore, key: string, expected: Expected): Promise<string | undefined> {
