@@ -30,11 +30,24 @@ export interface S3ConnectionOptions {
    */
   requestChecksumCalculation?: ChecksumMode;
   responseChecksumValidation?: ChecksumMode;
+  /** Default 10 s to open a connection. */
+  connectionTimeoutMs?: number;
+  /** Default 120 s without a byte in either direction aborts the request. */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * The SDK waits forever by default; a stalled connection would hold the single backup slot until
+ * a restart. Inactivity, not total time, is bounded: a multi-GB transfer may take long.
+ */
+const CONNECTION_TIMEOUT_MS = 10_000;
+const SOCKET_IDLE_TIMEOUT_MS = 120_000;
 
 export function createS3Client(options: S3ConnectionOptions): S3Client {
   const custom = options.endpoint !== undefined;
-  const config: S3ClientConfig = {};
+  const config: S3ClientConfig = {
+    requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS, socketTimeout: options.idleTimeoutMs ?? SOCKET_IDLE_TIMEOUT_MS },
+  };
   const region = options.region ?? (custom ? 'us-east-1' : undefined);
   if (region !== undefined) config.region = region;
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
