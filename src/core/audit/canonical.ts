@@ -37,7 +37,11 @@ export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value !== null && typeof value === 'object') {
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort()) {
+      // defineProperty, not assignment: a key named `__proto__` must stay data that is hashed,
+      // not silently become the object's prototype and vanish from the canonical form.
+      Object.defineProperty(sorted, key, { value: sortKeysDeep((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+    }
     return sorted;
   }
   return value;

@@ -4,7 +4,7 @@
  * breaks it. Reasons are distinct because the fix differs: an edited row, a removed or inserted
  * row, or — against an anchor taken from a backup — deleted newest rows or a rewritten history.
  */
-import { canonicalRow, chainHash, GENESIS_HASH } from './canonical.js';
+import { canonicalJson, canonicalRow, chainHash, GENESIS_HASH } from './canonical.js';
 import { shortAuditHead } from './anchor.js';
 import type { AuditHead } from './types.js';
 
@@ -77,6 +77,12 @@ export function verifyChain(rows: Iterable<StoredAuditRow>, options: VerifyChain
       details = JSON.parse(row.details) as Record<string, unknown>;
     } catch {
       return broken(row.id, 'content_changed', `Row ${row.id}'s details are not valid JSON: the row was edited.`);
+    }
+    // The stored text must be exactly the canonical form that was hashed: otherwise duplicate
+    // keys, or anything JSON.parse reads differently from SQLite's json functions, could carry
+    // content the hash never covered.
+    if (canonicalJson(details) !== row.details) {
+      return broken(row.id, 'content_changed', `Row ${row.id}'s details are not in the canonical form they were written in: the row was edited.`);
     }
     const expected = chainHash(row.prev_hash, canonicalRow({ ...row, details }), key);
     if (expected !== row.hash) {

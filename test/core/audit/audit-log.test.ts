@@ -60,6 +60,25 @@ afterEach(() => {
 });
 
 describe('AuditLog', () => {
+  it('catches details rewritten so that a plain JSON.parse reads the same (duplicate keys, __proto__), even with an HMAC key', () => {
+    const { audit, file } = newLog({ key: 'a-long-enough-audit-key' });
+    audit.append({ actor: 'U0ANA', event: 'approval.granted', target: 'req-1', details: { approver: 'U111' } });
+    audit.append({ actor: 'U0BOB', event: 'approval.granted', target: 'req-1', details: {} });
+    tamper(file, 'UPDATE audit_log SET details = ? WHERE id = 1', '{"approver":"U666","approver":"U111"}');
+    expect(audit.verify().firstBroken).toMatchObject({ id: 1, reason: 'content_changed' });
+    tamper(file, 'UPDATE audit_log SET details = ? WHERE id = 1', '{"approver":"U111"}');
+    expect(audit.verify().ok).toBe(true);
+    tamper(file, 'UPDATE audit_log SET details = ? WHERE id = 2', '{"__proto__":{"forced":true}}');
+    expect(audit.verify().firstBroken).toMatchObject({ id: 2, reason: 'content_changed' });
+  });
+
+  it('hashes a detail key named __proto__ like any other, so it cannot be slipped in unhashed', () => {
+    const { audit } = newLog();
+    const row = audit.append({ actor: 'system', event: 'x', details: JSON.parse('{"__proto__":{"a":1},"b":2}') as Record<string, unknown> });
+    expect(Object.keys(row.details)).toContain('__proto__');
+    expect(audit.verify().ok).toBe(true);
+  });
+
   it('starts empty with the genesis head', () => {
     const { audit } = newLog();
     expect(audit.head()).toEqual({ id: 0, hash: GENESIS_HASH });
