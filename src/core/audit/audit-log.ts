@@ -9,6 +9,7 @@
  * audit.append({ actor: 'system', event: 'backup.succeeded', target: key, details: { sha256 } });
  * const anchor = formatAuditHead(audit.head()); // goes into the backup's `audit-head` metadata
  */
+import { createHmac } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { systemClock, type Clock } from '../clock.js';
 import { CoreError, ErrorCode } from '../errors.js';
@@ -31,6 +32,33 @@ function toRecord(row: StoredAuditRow): AuditRecord {
   };
 }
 
+const FINGERPRINT_INPUT = 'vault-chatops audit key fingerprint';
+
+/**
+ * The first writer records which key the chain uses; a later writer with another key (or with a
+ * key where there was none, or none where there was one) is refused before it appends a row.
+ * Reading and verifying stay allowed: verify then names the wrong key as the likely cause.
+ */
+function checkKeyFingerprint(db: Database, key: Buffer | undefined): void {
+  const mine = key === undefined ? 'unkeyed' : `hmac:${createHmac('sha256', key).update(FINGERPRINT_INPUT).digest('hex').slice(0, 16)}`;
+  let recorded: string | undefined;
+  try {
+    db.prepare(`INSERT OR IGNORE INTO audit_meta (name, value) VALUES ('key_fingerprint', ?)`).run(mine);
+    recorded = (db.prepare(`SELECT value FROM audit_meta WHERE name = 'key_fingerprint'`).get() as { value: string } | undefined)?.value;
+  } catch (error) {
+    throw new CoreError(ErrorCode.Internal, 'The audit_meta table is missing; run "vault-chatops migrate" first.', { cause: error });
+  }
+  if (recorded === mine) return;
+  const problem =
+    recorded === 'unkeyed' ? 'without AUDIT_KEY, but AUDIT_KEY is set now'
+      : mine === 'unkeyed' ? 'with AUDIT_KEY, but AUDIT_KEY is not set now'
+        : 'with a different AUDIT_KEY than the one set now';
+  throw new CoreError(
+    ErrorCode.ConfigInvalid,
+    `The audit log in this DATA_DIR was written ${problem}; use the bot's AUDIT_KEY (rows written with another key would break the chain).`,
+  );
+}
+
 export class AuditLog implements AuditTrail {
   /** True when rows are chained with an HMAC key; without one the chain only catches accidents. */
   readonly keyed: boolean;
@@ -41,6 +69,7 @@ export class AuditLog implements AuditTrail {
   private readonly tailStmt: Statement<[number], StoredAuditRow>;
   private readonly allStmt: Statement<[], StoredAuditRow>;
   private readonly appendTx: (entry: AuditEntry) => AuditRecord;
+  private keyChecked = false;
 
   constructor(db: Database, options: AuditLogOptions = {}) {
     const { key, clock = systemClock } = options;
@@ -61,7 +90,14 @@ export class AuditLog implements AuditTrail {
       throw new CoreError(ErrorCode.Internal, 'The audit_log table is missing; run "vault-chatops migrate" first.', { cause: error });
     }
     const tx = db.transaction((entry: AuditEntry) => this.insert(entry));
-    this.appendTx = (entry) => tx.immediate(entry);
+    this.appendTx = (entry) => {
+      // Once per instance, before its first row: never mix keys in one chain.
+      if (!this.keyChecked) {
+        checkKeyFingerprint(db, this.key);
+        this.keyChecked = true;
+      }
+      return tx.immediate(entry);
+    };
   }
 
   /** Records one event and returns the stored row. Secret-looking detail keys are redacted. */

@@ -19,7 +19,7 @@ function setup(): { dataDir: string; migrationsDir: string } {
   dirs.push(root);
   const migrationsDir = join(root, 'migrations');
   mkdirSync(migrationsDir);
-  copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '001_audit_log.sql'), join(migrationsDir, '001_audit_log.sql'));
+  for (const name of ['001_audit_log.sql', '005_audit_key_fingerprint.sql']) copyFileSync(join(DEFAULT_MIGRATIONS_DIR, name), join(migrationsDir, name));
   return { dataDir: join(root, 'data'), migrationsDir };
 }
 
@@ -60,6 +60,19 @@ afterEach(() => {
 });
 
 describe('AuditLog', () => {
+  it('refuses to write to a chain with another key, or without the key it was written with', () => {
+    const { db, audit } = newLog({ key: 'the-bots-audit-key-1' });
+    audit.append({ actor: 'system', event: 'backup.started' });
+    const entry = { actor: 'cli', event: 'backup.started' };
+    expect(() => new AuditLog(db).append(entry)).toThrow(/written with AUDIT_KEY, but AUDIT_KEY is not set now/);
+    expect(() => new AuditLog(db, { key: 'some-other-key-22222' }).append(entry)).toThrow(/written with a different AUDIT_KEY/);
+    expect(new AuditLog(db, { key: 'the-bots-audit-key-1' }).append(entry).id).toBe(2);
+    expect(audit.verify()).toMatchObject({ ok: true, checked: 2 });
+    const plain = newLog();
+    plain.audit.append(entry);
+    expect(() => new AuditLog(plain.db, { key: 'the-bots-audit-key-1' }).append(entry)).toThrow(/written without AUDIT_KEY, but AUDIT_KEY is set now/);
+  });
+
   it('catches details rewritten so that a plain JSON.parse reads the same (duplicate keys, __proto__), even with an HMAC key', () => {
     const { audit, file } = newLog({ key: 'a-long-enough-audit-key' });
     audit.append({ actor: 'U0ANA', event: 'approval.granted', target: 'req-1', details: { approver: 'U111' } });
