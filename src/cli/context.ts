@@ -54,9 +54,14 @@ export class CliContext {
     return result.config;
   }
 
-  /** JSON log lines go to stderr, so stdout stays the command's readable result. */
+  /**
+   * JSON log lines go to stderr, so stdout stays the command's readable result, and only when
+   * LOG_LEVEL is set: on a terminal the one-line result and the exit code are the answer, and
+   * error logs carry stack traces.
+   */
   logger(): Logger {
-    this.log ??= createLogger({ level: this.config().logLevel, destination: { write: (line: string) => this.io.stderr.write(line) } });
+    const level = this.io.env.LOG_LEVEL === undefined ? 'silent' : this.config().logLevel;
+    this.log ??= createLogger({ level, destination: { write: (line: string) => this.io.stderr.write(line) } });
     return this.log;
   }
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
   vault = await startVaultServer({ snapshotSize: 200_000 });
   dir = await mkdtemp(join(tmpdir(), 'vc-cli-'));
   process.chdir(dir);
-  env = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken, BACKUP_KEYS: `main:${randomBytes(32).toString('base64')}`, LOG_LEVEL: 'silent' };
+  env = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken, BACKUP_KEYS: `main:${randomBytes(32).toString('base64')}` };
 });
 afterAll(async () => {
   process.chdir(home);
@@ -83,6 +83,7 @@ describe('backup commands with only VAULT_ADDR, VAULT_TOKEN and BACKUP_KEYS', ()
     expect(run.code).toBe(1);
     expect(run.errLines.at(-1)).toMatch(/^vault-chatops: backup failed at snapshot: .*raft: snapshot failed/);
     expect(run.stderr).not.toContain(env.VAULT_TOKEN);
+    expect(run.stderr).not.toMatch(/"level"|\n\s+at /);
     expect(existsSync(join(dir, 'data', 'backups', 'daily'))).toBe(false);
   });
 
