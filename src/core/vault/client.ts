@@ -225,9 +225,21 @@ export class VaultClient extends EventEmitter<VaultClientEvents> {
     } catch (error) {
       const refused = isCoreError(error, ErrorCode.VaultPermissionDenied) || isCoreError(error, ErrorCode.VaultAuthFailed);
       if (!this.options.appRole || !refused) throw error;
-      // The token may have expired or been replaced by a restore; a fresh login settles it.
-      if (this.token === used) await this.login();
+      // The token may have expired or been replaced by a restore; a fresh login settles that. But
+      // a policy that denies this path would mint a new token on every call (each using up a
+      // secret-id use): older Vault and OpenBao say only "permission denied" for both, so ask.
+      if (this.token === used && (isCoreError(error, ErrorCode.VaultAuthFailed) || !(await this.tokenStillValid()))) await this.login();
+      else if (this.token === used) throw error;
       return run();
+    }
+  }
+
+  private async tokenStillValid(): Promise<boolean> {
+    try {
+      await this.json('GET', 'auth/token/lookup-self');
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -20,6 +20,17 @@ describe.each(['vault', 'openbao'] as const)('AppRole on %s', (flavor) => {
     expect(login?.headers['x-vault-token']).toBeUndefined();
   });
 
+  it('a path the policy denies does not cost a new login (and a secret-id use) per call', async () => {
+    const server = await vault.server({ flavor });
+    const appRole = server.createAppRole({ roleName: 'chatops', policies: canaryPolicy });
+    const client = vault.client(server, { appRole });
+    for (let i = 0; i < 4; i += 1) {
+      const error = await failureOf(client.seal());
+      expect(isCoreError(error, 'vault_permission_denied')).toBe(true);
+    }
+    expect(server.requests.filter((r) => r.url === '/v1/auth/approle/login')).toHaveLength(1);
+  });
+
   it('logs in by itself on the first call', async () => {
     const server = await vault.server({ flavor });
     server.putSecret('canary', { ok: 'yes' });
