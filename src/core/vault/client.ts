@@ -4,6 +4,7 @@
  * JSON calls go through node-vault; snapshot, restore and health use plain HTTP (transport.ts)
  * because node-vault decodes binary bodies as text and hides status codes.
  */
+import { Agent as HttpAgent } from 'node:http';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -32,6 +33,13 @@ import type {
   VaultSealStatus,
   VaultTokenInfo,
 } from './types.js';
+
+/** An agent that opens no connection: used for plain-http hops of calls to an https Vault. */
+const REFUSE_PLAIN_HTTP = new (class extends HttpAgent {
+  override createConnection(): never {
+    throw new Error('refusing to follow a redirect from https to plain http (it would send the Vault token unencrypted)');
+  }
+})();
 
 export class VaultClient extends EventEmitter<VaultClientEvents> {
   readonly addr: string;
@@ -252,7 +260,12 @@ export class VaultClient extends EventEmitter<VaultClientEvents> {
     const logicalPath = path.split('?')[0] ?? path;
     const ctx = { addr: this.addr, path: logicalPath, method, secrets: this.secrets(), timeoutMs: this.requestTimeoutMs };
     try {
-      return await this.nodeVault.request({ path: `/${path}`, method, headers, ...(options.body === undefined ? {} : { json: options.body }) });
+      return await this.nodeVault.request({
+        path: `/${path}`, method, headers, ...(options.body === undefined ? {} : { json: options.body }),
+        // axios follows a 307 by itself and keeps X-Vault-Token; from an https Vault, a redirect to
+        // plain http must not carry the token in the clear (transport.ts refuses it for snapshots).
+        ...(this.addr.startsWith('https:') ? { httpAgent: REFUSE_PLAIN_HTTP } : {}),
+      });
     } catch (error) {
       if (!isNodeVaultResponseError(error)) throw errorFromNetwork(error, ctx);
       const { statusCode, body } = error.response;

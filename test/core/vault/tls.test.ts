@@ -49,6 +49,19 @@ describe('TLS with VAULT_CACERT', () => {
     expect(snapshot.length).toBeGreaterThan(400 * 1024);
   });
 
+  it('never follows a redirect from https to plain http with the token', async () => {
+    const server = await vault.server();
+    server.putSecret('canary', { ok: 'yes' });
+    const proxy = createServer({ key: readFileSync(fixture('localhost-key.pem')), cert: readFileSync(caCert) }, (req, res) => {
+      res.writeHead(307, { Location: `${server.url}${req.url ?? '/'}` }).end();
+    });
+    proxies.push(proxy);
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const client = vault.client(`https://127.0.0.1:${(proxy.address() as AddressInfo).port}`, { token: server.rootToken, caCert });
+    await expect(client.readSecret('secret/data/canary')).rejects.toThrow();
+    expect(server.requests.filter((r) => r.headers['x-vault-token'] !== undefined)).toEqual([]);
+  });
+
   it('says to set VAULT_CACERT when the certificate is not trusted', async () => {
     const server = await vault.server();
     const client = vault.client(await tlsFront(server.url), { token: server.rootToken });
