@@ -41,16 +41,7 @@ export function writeVersion(
     throw new VaultError(400, ['check-and-set parameter did not match the current version']);
   }
   const now = rfc3339Nano();
-  const secret: KvSecret = existing ?? {
-    versions: {},
-    currentVersion: 0,
-    oldestVersion: 0,
-    createdTime: now,
-    updatedTime: now,
-    maxVersions: 0,
-    casRequired: false,
-    customMetadata: null,
-  };
+  const secret: KvSecret = existing ?? emptySecret(now);
   const version = current + 1;
   secret.versions[String(version)] = { data: structuredClone(data), createdTime: now, deletionTime: '', destroyed: false };
   secret.currentVersion = version;
@@ -184,16 +175,7 @@ function listKeys(ctx: Ctx, path: string): void {
 function writeMetadata(ctx: Ctx, path: string): void {
   const body = parseWriteBody(ctx);
   const now = rfc3339Nano();
-  const secret: KvSecret = ctx.core.logical.kv[path] ?? {
-    versions: {},
-    currentVersion: 0,
-    oldestVersion: 0,
-    createdTime: now,
-    updatedTime: now,
-    maxVersions: 0,
-    casRequired: false,
-    customMetadata: null,
-  };
+  const secret: KvSecret = ctx.core.logical.kv[path] ?? emptySecret(now);
   if (body.max_versions !== undefined) secret.maxVersions = Number(body.max_versions);
   if (body.cas_required !== undefined) secret.casRequired = body.cas_required === true || body.cas_required === 'true';
   if (body.custom_metadata !== undefined) secret.customMetadata = body.custom_metadata as Record<string, string> | null;
@@ -287,4 +269,9 @@ export function handleKv(ctx: Ctx, token: TokenEntry, rest: string): void {
     }
   }
   sendErrors(ctx, 405, ['unsupported operation']);
+}
+
+/** A secret with no versions yet, as KV v2 creates it on the first write or metadata write. */
+function emptySecret(now: string): KvSecret {
+  return { versions: {}, currentVersion: 0, oldestVersion: 0, createdTime: now, updatedTime: now, maxVersions: 0, casRequired: false, customMetadata: null };
 }
