@@ -14,7 +14,8 @@ import { CoreError, ErrorCode } from '../errors.js';
 import type { BackupStore } from './backup-store.js';
 import { FolderStore } from './folder-store.js';
 import type { S3ConnectionOptions } from './s3-client.js';
-import { S3Store, type S3TransferOptions } from './s3-store.js';
+import { LazyS3Store } from './lazy-s3-store.js';
+import type { S3TransferOptions } from './s3-store.js';
 import { assertValidPrefix } from './store-key.js';
 
 export type CreateStoreOptions = S3TransferOptions;
@@ -65,7 +66,7 @@ function s3FromUrl(location: string, s3: S3ConnectionOptions, opts: CreateStoreO
   } catch (error) {
     refuse(location, 'has a prefix with an empty, "." or ".." segment or a reserved name', error);
   }
-  return new S3Store({ ...s3, ...opts, bucket: authority, prefix });
+  return new LazyS3Store({ ...s3, ...opts, bucket: authority, prefix });
 }
 
 function refuse(location: string, problem: string, cause?: unknown): never {

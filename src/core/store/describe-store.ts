@@ -8,10 +8,11 @@
  */
 import type { BackupStore } from './backup-store.js';
 import { FolderStore } from './folder-store.js';
+import { LazyS3Store } from './lazy-s3-store.js';
 import { S3Store } from './s3-store.js';
 
 export function describeStore(store: BackupStore): string {
-  if (store instanceof S3Store) {
+  if (store instanceof S3Store || store instanceof LazyS3Store) {
     const where = store.prefix === '' ? `S3 bucket "${store.bucket}"` : `S3 bucket "${store.bucket}" under prefix "${store.prefix}"`;
     const endpoint = store.endpoint === undefined ? '' : ` at ${store.endpoint}`;
     return `${where} (${store.location})${endpoint}`;

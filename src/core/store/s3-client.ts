@@ -59,15 +59,3 @@ export function createS3Client(options: S3ConnectionOptions): S3Client {
   if (responseChecksums !== undefined) config.responseChecksumValidation = responseChecksums;
   return new S3Client(config);
 }
-
-/** The endpoint as people may see it: no user:password, which some set inside URLs. */
-export function displayEndpoint(endpoint: string): string {
-  try {
-    const url = new URL(endpoint);
-    url.username = '';
-    url.password = '';
-    return url.href.replace(/\/$/, '');
-  } catch {
-    return 'a custom S3 endpoint';
-  }
-}

@@ -24,10 +24,11 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { CoreError, ErrorCode } from '../errors.js';
 import type { BackupStore, ListedObject, ObjectMetadata, StoredObject } from './backup-store.js';
 import { checkMetadata } from './object-metadata.js';
-import { createS3Client, displayEndpoint, type S3ConnectionOptions } from './s3-client.js';
+import { displayEndpoint } from './display-endpoint.js';
+import { createS3Client, type S3ConnectionOptions } from './s3-client.js';
 import { copyToFinalKey } from './s3-copy.js';
 import { storeFailed, storeNotFound } from './store-errors.js';
-import { INCOMING_SEGMENT, assertValidKey, assertValidPrefix } from './store-key.js';
+import { INCOMING_SEGMENT, assertValidKey, assertValidPrefix, normaliseS3Prefix, s3Location } from './store-key.js';
 
 /** How uploads and copies are chunked. Memory held per `put` is about `partSize × queueSize`. */
 export interface S3TransferOptions {
@@ -70,8 +71,8 @@ export class S3Store implements BackupStore {
       ...connection
     } = options;
     this.bucket = bucket;
-    this.prefix = normalisePrefix(prefix);
-    this.location = `s3://${bucket}${this.prefix === '' ? '' : `/${this.prefix.slice(0, -1)}`}`;
+    this.prefix = normaliseS3Prefix(prefix);
+    this.location = s3Location(bucket, this.prefix);
     this.endpoint = connection.endpoint === undefined ? undefined : displayEndpoint(connection.endpoint);
     // S3 refuses parts under 5 MiB (except the last); say so at startup rather than on the first backup.
     if (!(partSize >= 5 * MiB) || !(queueSize >= 1) || !(copyPartSize >= 5 * MiB)) {
@@ -212,12 +213,6 @@ export class S3Store implements BackupStore {
   }
 }
 
-function normalisePrefix(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
-  if (trimmed === '') return '';
-  assertValidPrefix(`${trimmed}/`);
-  return `${trimmed}/`;
-}
 
 function isNotFound(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

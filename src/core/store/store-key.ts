@@ -54,3 +54,16 @@ export function assertValidPrefix(prefix: string): void {
   if (segments.at(-1) === '') segments.pop();
   checkSegments('prefix', prefix, segments);
 }
+
+/** `a/b` or `/a/b/` → `a/b/`; empty stays empty. Refuses the segments keys refuse. */
+export function normaliseS3Prefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  if (trimmed === '') return '';
+  assertValidPrefix(`${trimmed}/`);
+  return `${trimmed}/`;
+}
+
+/** `s3://bucket[/prefix]`, for people: where an S3 store writes. */
+export function s3Location(bucket: string, normalisedPrefix: string): string {
+  return `s3://${bucket}${normalisedPrefix === '' ? '' : `/${normalisedPrefix.slice(0, -1)}`}`;
+}

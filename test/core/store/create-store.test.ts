@@ -1,6 +1,7 @@
 /**
  * Which store a configured location gives, and the sentence people see for it.
  */
+import { LazyS3Store } from '../../../src/core/store/lazy-s3-store.js';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackupStore } from '../../../src/core/store/create-store.js';
@@ -22,16 +23,16 @@ function refusal(location: string): { code: string; message: string } {
 describe('createBackupStore', () => {
   it('opens an S3 store with the path as key prefix', () => {
     const store = createBackupStore('s3://acme-vault/some/prefix/', { region: 'eu-west-1' });
-    expect(store).toBeInstanceOf(S3Store);
+    expect(store).toBeInstanceOf(LazyS3Store);
     expect(store.location).toBe('s3://acme-vault/some/prefix');
-    expect((store as S3Store).prefix).toBe('some/prefix/');
+    expect((store as LazyS3Store).prefix).toBe('some/prefix/');
     expect(describeStore(store)).toBe('S3 bucket "acme-vault" under prefix "some/prefix/" (s3://acme-vault/some/prefix)');
   });
 
   it('opens a whole bucket, naming a custom endpoint without its password', () => {
     const store = createBackupStore('s3://acme-vault', { endpoint: 'https://minio:secret@minio.internal:9000' });
     expect(store.location).toBe('s3://acme-vault');
-    expect((store as S3Store).prefix).toBe('');
+    expect((store as LazyS3Store).prefix).toBe('');
     expect(describeStore(store)).toBe('S3 bucket "acme-vault" (s3://acme-vault) at https://minio.internal:9000');
   });
 
