@@ -75,19 +75,20 @@ export async function fetchAndDecrypt(
       );
     }
 
+    // Hashing and snapshot validation ride along in the pass that produces the plaintext.
     const format = detectFormat(await readHead(encPath));
     const plain = new HashingStream();
     if (format === 'vcbk1') {
-      await pipeline(createReadStream(encPath), createDecryptStream(keyring), plain, createWriteStream(plainPath, { mode: 0o600 }));
+      await pipeline(createReadStream(encPath), createDecryptStream(keyring), plain, createSnapshotValidator(), createWriteStream(plainPath, { mode: 0o600 }));
     } else {
+      // One tag covers the whole legacy file, so it is decrypted to disk and authenticated first.
       await decryptLegacyFile(encPath, keyring, plainPath);
-      await pipeline(createReadStream(plainPath), plain, discard());
+      await pipeline(createReadStream(plainPath), plain, createSnapshotValidator(), discard());
     }
     await rm(encPath, { force: true });
     if (plan.plainSha256 && plain.digest() !== plan.plainSha256) {
       throw new CoreError(ErrorCode.VerifyFailed, `The decrypted snapshot of ${plan.key} does not match its recorded plain-sha256; refusing to restore it.`);
     }
-    await pipeline(createReadStream(plainPath), createSnapshotValidator(), discard());
     return { path: plainPath, bytes: plain.bytes, sha256: plain.digest(), format, cleanup };
   } catch (error) {
     await cleanup();

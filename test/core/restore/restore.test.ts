@@ -115,6 +115,15 @@ describe('restore', () => {
     expect(f.vault.restores).toHaveLength(0);
   });
 
+  it('a correctly encrypted file that holds no Vault snapshot never reaches Vault', async () => {
+    const f = await fixture();
+    await f.engine.store.put('daily/2025-11-26/vault-snapshot-20251126-020000.enc', Readable.from([encryptLegacy(Buffer.from('{"not":"a snapshot"}'), f.key)]), () => ({}));
+    const outcome = await f.engine.restore(await f.engine.planRestore('2025-11-26', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: false });
+    expect(outcome).toMatchObject({ ok: false, step: 'download' });
+    expect(outcome.ok ? '' : outcome.error.userMessage).toMatch(/not gzip data/);
+    expect(f.vault.restores).toHaveLength(0);
+  });
+
   it('refuses to restore onto an older Vault than the backup was taken on', async () => {
     const f = await fixture({ vault: { version: '1.19.2' } });
     const backup = await f.engine.backup('manual', 'cli');
