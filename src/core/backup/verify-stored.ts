@@ -6,9 +6,9 @@
  * deleted, so no unverified object sits under a final name.
  */
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { CoreError, ErrorCode } from '../errors.js';
 import type { BackupStore } from '../store/backup-store.js';
+import { discard } from '../streams/discard.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 
 export interface Expected {
@@ -19,7 +19,7 @@ export interface Expected {
 /** Reads `key` back and returns its size and sha256. */
 export async function hashStoredObject(store: BackupStore, key: string): Promise<Expected> {
   const hasher = new HashingStream();
-  await pipeline(await store.get(key), hasher, new Writable({ write: (_chunk, _enc, done) => done() }));
+  await pipeline(await store.get(key), hasher, discard());
   return { size: hasher.bytes, sha256: hasher.digest() };
 }
 

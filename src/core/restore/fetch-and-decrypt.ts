@@ -10,12 +10,12 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CoreError, ErrorCode } from '../errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createDecryptStream, detectFormat } from '../crypto/decrypt-stream.js';
 import { decryptLegacyFile } from '../crypto/legacy.js';
+import { discard } from '../streams/discard.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { pidAlive } from '../backup/run-owner.js';
@@ -105,8 +105,4 @@ async function readHead(path: string): Promise<Buffer> {
   } finally {
     await handle.close();
   }
-}
-
-export function discard(): Writable {
-  return new Writable({ write: (_chunk, _enc, done) => done() });
 }
