@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { authorize, capabilityForMethod, requireToken } from './auth.js';
 import { decodeKey, keyLengthError, validateSealConfig } from './health.js';
 import { SEALED, VaultError, parseWriteBody, sendErrors, sendJson, sendNoContent, type Ctx } from './http.js';
-import { newKeyShares, type VaultCore } from './state.js';
+import { newKeyShares, type RekeyOperation, type VaultCore } from './state.js';
 
 function statusBody(core: VaultCore): Record<string, unknown> {
   const op = core.rekey;
@@ -152,13 +152,7 @@ function rekeyVerify(ctx: Ctx): void {
   const verification = op?.verification;
   if (ctx.method === 'GET') {
     if (!op || !verification) throw new VaultError(400, ['no rekey configuration found']);
-    return sendJson(ctx, 200, {
-      nonce: verification.nonce,
-      started: true,
-      t: op.threshold,
-      n: op.shares,
-      progress: verification.given.length,
-    });
+    return sendJson(ctx, 200, verifyStatus(op, verification));
   }
   if (ctx.method === 'DELETE') {
     if (op && verification) {
@@ -178,13 +172,7 @@ function rekeyVerify(ctx: Ctx): void {
   }
   verification.given.push(key);
   if (verification.given.length < op.threshold) {
-    return sendJson(ctx, 200, {
-      nonce: verification.nonce,
-      started: true,
-      t: op.threshold,
-      n: op.shares,
-      progress: verification.given.length,
-    });
+    return sendJson(ctx, 200, verifyStatus(op, verification));
   }
   const ok = verification.given.every((k) => verification.keys.includes(k));
   if (!ok) {
@@ -194,4 +182,9 @@ function rekeyVerify(ctx: Ctx): void {
   const doneNonce = verification.nonce;
   applyKeys(core, verification.keys, op.threshold);
   sendJson(ctx, 200, { nonce: doneNonce, complete: true });
+}
+
+/** The `sys/rekey/verify` status body: the new threshold and shares, and the keys given so far. */
+function verifyStatus(op: RekeyOperation, verification: NonNullable<RekeyOperation['verification']>): Record<string, unknown> {
+  return { nonce: verification.nonce, started: true, t: op.threshold, n: op.shares, progress: verification.given.length };
 }
