@@ -20,10 +20,13 @@ import { createNodeVault, isNodeVaultResponseError, type NodeVaultClient } from 
 import { TokenRenewer } from './renewal.js';
 import { openSnapshot, restoreSnapshot } from './snapshot.js';
 import { readJson, sendRaw, type VaultEndpoint } from './transport.js';
+import { kvListRecursive, kvMetadata, kvReadVersion, kvWrite, mountInfo } from './kv.js';
 import { toAutopilotState, toKvWriteResult, toLeader, toRekeyStatus, toSealStatus, record } from './responses.js';
 import type {
   AutopilotState,
+  KvMetadata,
   KvWriteResult,
+  MountInfo,
   RekeyStatus,
   RestoreOptions,
   VaultClientEvents,
@@ -182,6 +185,31 @@ export class VaultClient extends EventEmitter<VaultClientEvents> {
   /** Writes a KV v2 secret (`secret/data/<name>`), creating a new version. */
   async writeSecret(path: string, data: Record<string, unknown>): Promise<KvWriteResult> {
     return toKvWriteResult(await this.call('POST', trimPath(path), { body: { data } }));
+  }
+
+  /** KV v2 metadata of `<mount>/<path>`; undefined when never written. See `kv.ts`. */
+  kvMetadata(mount: string, path: string): Promise<KvMetadata | undefined> {
+    return kvMetadata(this.call, mount, path);
+  }
+
+  /** The data of one KV v2 version (default current); rejects `vault_not_found` when deleted or absent. */
+  kvReadVersion(mount: string, path: string, version?: number): Promise<Record<string, unknown>> {
+    return kvReadVersion(this.call, mount, path, version);
+  }
+
+  /** Every KV v2 secret path under `prefix` (a folder ending in `/`, or ''), recursively. */
+  kvListRecursive(mount: string, prefix: string): Promise<string[]> {
+    return kvListRecursive(this.call, mount, prefix);
+  }
+
+  /** A new KV v2 version, with check-and-set on `cas` when given. */
+  kvWrite(mount: string, path: string, data: Record<string, unknown>, cas?: number): Promise<KvWriteResult> {
+    return kvWrite(this.call, mount, path, data, cas);
+  }
+
+  /** The mount serving `path` and its KV version (`sys/internal/ui/mounts`). */
+  mountInfo(path: string): Promise<MountInfo | undefined> {
+    return mountInfo(this.call, path);
   }
 
   /** Prometheus text from `sys/metrics` (needs `read` on it and Prometheus retention enabled). */

@@ -122,6 +122,21 @@ export interface KvWriteResult {
   createdTime: string;
 }
 
+/** What a KV v2 secret's metadata says about its current version. */
+export interface KvMetadata {
+  currentVersion: number;
+  /** The current version is soft-deleted or destroyed. */
+  currentDeleted: boolean;
+  casRequired: boolean;
+}
+
+/** `sys/internal/ui/mounts/<path>`: the mount serving a path, e.g. `{path: 'secret/', type: 'kv', version: '2'}`. */
+export interface MountInfo {
+  path: string;
+  type: string;
+  version?: string;
+}
+
 /** What the client knows about its token; never the token itself. */
 export interface VaultTokenInfo {
   /** Seconds left when last learned; 0 = never expires (root). */

@@ -12,6 +12,7 @@ import { handleHealth, handleInit, handleLeader, handleSeal, handleSealStatus, h
 import { ACL_DENIED, SEALED, VaultError, parseBool, sendErrors, writeHead, type Ctx } from './http.js';
 import { KV_MOUNT, handleKv } from './kv.js';
 import { handleMetrics } from './metrics.js';
+import { UI_MOUNTS_PREFIX, handleUiMount } from './ui-mounts.js';
 import {
   SNAPSHOT_FORCE_PATH,
   SNAPSHOT_PATH,
@@ -151,6 +152,7 @@ async function handleLogical(ctx: Ctx, tap: BodyTap | undefined): Promise<void> 
 async function route(ctx: Ctx, token: TokenEntry, tap: BodyTap | undefined): Promise<void> {
   const { path, method } = ctx;
   if (path.startsWith(KV_MOUNT)) return handleKv(ctx, token, path.slice(KV_MOUNT.length));
+  if (path.startsWith(UI_MOUNTS_PREFIX)) return handleUiMount(ctx, token, path.slice(UI_MOUNTS_PREFIX.length));
   switch (path) {
     case 'auth/token/lookup-self':
       return handleLookupSelf(ctx, token);

@@ -26,6 +26,7 @@ export async function startVaultServer(opts: VaultServerOptions = {}): Promise<V
     unauthenticatedMetrics: opts.unauthenticatedMetrics ?? false,
     disableUnauthedRekey: opts.disableUnauthedRekey ?? true,
     sealOnForeignRestore: opts.sealOnForeignRestore ?? false,
+    kvV1Mounts: opts.kvV1Mounts ?? [],
   });
 
   const sockets = new Set<Socket>();

@@ -153,6 +153,7 @@ export interface CoreOptions extends Required<Pick<VaultServerOptions, 'flavor'>
   unauthenticatedMetrics: boolean;
   disableUnauthedRekey: boolean;
   sealOnForeignRestore: boolean;
+  kvV1Mounts: string[];
 }
 
 export class VaultCore {

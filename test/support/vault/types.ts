@@ -31,6 +31,8 @@ export interface VaultServerOptions {
   disableUnauthedRekey?: boolean;
   /** Seal the node after restoring a snapshot signed with another cluster key (Shamir keyring mismatch); default false. */
   sealOnForeignRestore?: boolean;
+  /** Mounts (e.g. `kv/`) that `sys/internal/ui/mounts/<path>` reports as KV version 1; `secret/` is always KV v2. */
+  kvV1Mounts?: string[];
 }
 
 /** Faults a test can switch on and off at any time. */
