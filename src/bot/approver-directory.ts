@@ -4,7 +4,8 @@
  * `users.info` for what the account is (deleted, bot, guest, workspace), and membership from
  * SLACK_APPROVERS and/or the SLACK_APPROVER_GROUP user group. The group list is cached for at most
  * 60 s (usergroups.users.list is Tier 2); the user record is never cached, so a deactivation or a
- * guest conversion counts on the very next click.
+ * guest conversion counts on the very next click. The execution-time re-check (DESIGN §6) asks
+ * with `fresh`, so someone removed from the group a moment ago no longer counts either.
  */
 import type { webApi } from '@slack/bolt';
 import type { ApproverDirectory, DirectoryEntry } from '../core/approvals/index.js';
@@ -41,7 +42,7 @@ export class SlackApproverDirectory implements ApproverDirectory {
   }
 
   /** `undefined` for an unknown user; rejects when Slack cannot answer (the engine refuses then). */
-  async lookup(userId: string): Promise<DirectoryEntry | undefined> {
+  async lookup(userId: string, options: { fresh?: boolean } = {}): Promise<DirectoryEntry | undefined> {
     let user: webApi.UsersInfoResponse['user'];
     try {
       ({ user } = await this.#client.users.info({ user: userId }));
@@ -52,7 +53,7 @@ export class SlackApproverDirectory implements ApproverDirectory {
     }
     if (!user) return undefined;
     return {
-      authorised: await this.#isApprover(userId),
+      authorised: await this.#isApprover(userId, options.fresh === true),
       deleted: user.deleted === true,
       isBot: user.is_bot === true,
       isRestricted: user.is_restricted === true,
@@ -61,15 +62,16 @@ export class SlackApproverDirectory implements ApproverDirectory {
     };
   }
 
-  async #isApprover(userId: string): Promise<boolean> {
+  async #isApprover(userId: string, fresh: boolean): Promise<boolean> {
     if (this.#approvers.has(userId)) return true;
     if (this.#group === undefined) return false;
-    return (await this.#groupMembers()).has(userId);
+    return (await this.#groupMembers(fresh)).has(userId);
   }
 
-  async #groupMembers(): Promise<ReadonlySet<string>> {
+  /** `fresh`: ignore the cache (the execution-time re-check); concurrent lookups still share one fetch. */
+  async #groupMembers(fresh: boolean): Promise<ReadonlySet<string>> {
     const now = this.#clock().getTime();
-    if (this.#cached && now - this.#cached.fetchedAt < this.#groupTtlMs) return this.#cached.members;
+    if (!fresh && this.#cached && now - this.#cached.fetchedAt < this.#groupTtlMs) return this.#cached.members;
     // Concurrent clicks share one fetch instead of each spending a Tier 2 call.
     this.#fetching ??= this.#client.usergroups.users
       .list({ usergroup: this.#group as string })

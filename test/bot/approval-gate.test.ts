@@ -216,6 +216,8 @@ describe('approval gate in Slack', () => {
     const parent = await requestSeal(h);
     const id = h.bot.approvals.list()[0]?.id ?? '';
     await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+    // The second approval was recorded, then the process stopped before the claim.
+    h.db.prepare(`INSERT INTO approval_votes (request_id, user_id, decision, at) VALUES (?, 'U0ALICE', 'approve', ?)`).run(id, h.clock.now().toISOString());
     h.db.prepare(`UPDATE approval_requests SET state = 'approved', decided_at = ? WHERE id = ?`).run(h.clock.now().toISOString(), id);
     await h.restart();
     await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('Sealed Vault at'));

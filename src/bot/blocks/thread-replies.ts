@@ -3,9 +3,9 @@
  * The replies under a request message: one per decision, one when the run starts, one with the
  * result (and its measured time), and the expiry and restart notices. Short mrkdwn lines.
  */
-import type { ApprovalStatus } from '../../core/approvals/index.js';
+import { droppedReasonText, type ApprovalStatus } from '../../core/approvals/index.js';
 import { escapeText, listing, mention, safeText } from '../text.js';
-import { fieldSections, plainMessage, section, type SlackMessage } from './kit.js';
+import { context, fieldSections, plainMessage, section, type SlackMessage } from './kit.js';
 import { resultLine } from './request-message.js';
 
 export function approvedReply(userId: string, status: ApprovalStatus): SlackMessage {
@@ -29,9 +29,18 @@ export function runningReply(status: ApprovalStatus): SlackMessage {
 export function resultReply(status: ApprovalStatus): SlackMessage {
   const line = resultLine(status) || `${escapeText(status.headline)}.`;
   const facts = status.result?.ok ? status.result.facts : [];
+  // Votes found not to qualify at execution (DESIGN §6), named as people rather than ids.
+  const dropped = status.result && !status.result.ok ? (status.result.dropped ?? []) : [];
+  const droppedLine = dropped
+    .map((d) => `${d.role === 'requester' ? 'requester' : 'vote of'} ${mention(d.userId)}: ${escapeText(droppedReasonText(d.reason))}`)
+    .join(' · ');
   return {
     text: line,
-    blocks: [section(line), ...fieldSections(facts.map((f) => ({ label: escapeText(f.label), value: safeText(f.value, 1000) })))],
+    blocks: [
+      section(line),
+      ...(droppedLine ? [context(`No longer counted at execution: ${droppedLine}`)] : []),
+      ...fieldSections(facts.map((f) => ({ label: escapeText(f.label), value: safeText(f.value, 1000) }))),
+    ],
   };
 }
 

@@ -249,9 +249,14 @@ export class ApprovalEngine {
     return { outcome, status };
   }
 
-  async #checkParticipant(userId: string, teamId: string): Promise<RefusalReason | undefined> {
-    return checkParticipant(this.#directory, userId, teamId, this.#teamId, (error) =>
-      this.#logger?.warn({ userId, err: error }, 'approver directory lookup failed'),
+  async #checkParticipant(userId: string, teamId: string, fresh = false): Promise<RefusalReason | undefined> {
+    return checkParticipant(
+      this.#directory,
+      userId,
+      teamId,
+      this.#teamId,
+      (error) => this.#logger?.warn({ userId, err: error }, 'approver directory lookup failed'),
+      { fresh },
     );
   }
 
@@ -275,6 +280,7 @@ export class ApprovalEngine {
       logger: this.#logger,
       record: (actor, event, requestId, details) => this.#record(actor, event, requestId, details),
       statusOf: (id) => this.status(id),
+      recheck: (userId) => this.#checkParticipant(userId, this.#teamId, true),
     };
   }
 

@@ -11,7 +11,8 @@ import type { Clock } from '../clock.js';
 import { sha256Hex, thawParams } from './frozen-params.js';
 import type { ActionRegistry } from './registry.js';
 import type { ApprovalStore } from './store.js';
-import type { ApprovalLogger, ApprovalStatus, ExecuteResult, RunResult } from './types.js';
+import type { ApprovalLogger, ApprovalStatus, ExecuteResult, RefusalReason, RunResult } from './types.js';
+import { recheckVotes } from './recheck.js';
 
 export interface ExecutionDeps {
   store: ApprovalStore;
@@ -20,6 +21,11 @@ export interface ExecutionDeps {
   logger: ApprovalLogger | undefined;
   record(actor: string, event: string, requestId: string, details?: Record<string, unknown>): void;
   statusOf(requestId: string): ApprovalStatus | undefined;
+  /**
+   * Asks the directory again, at the moment of execution, whether a user may still take part
+   * (DESIGN §6): `undefined` when they qualify, else why not. Without it nobody is re-checked.
+   */
+  recheck?(userId: string): Promise<RefusalReason | undefined>;
 }
 
 const TAMPERED_MESSAGE =
@@ -54,10 +60,19 @@ export async function executeRequest(deps: ExecutionDeps, requestId: string, act
   const logger = deps.logger?.child?.({ requestId, action: row.action }) ?? deps.logger;
 
   let result: RunResult;
+  const voters = store.votes(requestId).filter((v) => v.decision === 'approve').map((v) => v.userId);
+  const recheck = deps.recheck ? await recheckVotes(deps.recheck, row.requester, voters, row.threshold) : undefined;
+  if (recheck !== undefined && recheck.dropped.length > 0) {
+    record('system', 'approval.votes_rechecked', requestId, { dropped: recheck.dropped, counted: recheck.counted.length, required: row.threshold });
+  }
   if (sha256Hex(row.paramsJson) !== row.paramsSha256) {
     // Fail safe and final: what would run is not what people approved.
     result = { ok: false, code: 'params_changed', message: TAMPERED_MESSAGE, durationMs: 0 };
     logger?.error({ requestId }, 'approval parameters do not match their frozen hash; not run');
+  } else if (recheck?.refusal !== undefined) {
+    // Someone no longer qualifies and without them the rule is not met: not run, and said why.
+    result = { ok: false, code: 'approvals_withdrawn', message: recheck.refusal, durationMs: 0, dropped: recheck.dropped };
+    logger?.warn({ requestId, dropped: recheck.dropped }, 'not run: a vote or the requester no longer qualifies at execution');
   } else {
     try {
       const outcome = await action.definition.execute(thawParams(row.paramsJson), {
@@ -65,7 +80,7 @@ export async function executeRequest(deps: ExecutionDeps, requestId: string, act
         action: row.action,
         actor,
         requester: row.requester,
-        approvers: store.votes(requestId).filter((v) => v.decision === 'approve').map((v) => v.userId),
+        approvers: recheck?.counted ?? voters,
         ...(logger === undefined ? {} : { logger }),
       });
       result = { ok: true, summary: outcome.summary, facts: outcome.facts ?? [], durationMs: elapsed(clock, startedAt) };

@@ -2,5 +2,6 @@
 export { ApprovalEngine, type ApprovalEngineOptions } from './engine.js';
 export { ACTION_POLICY, policyFor } from './policy.js';
 export { approvalsSummary, headlineFor, refusalMessage } from './messages.js';
+export { droppedReasonText } from './recheck.js';
 export { canTransition, isFinal, REQUEST_STATES } from './state-machine.js';
 export type * from './types.js';

@@ -59,11 +59,12 @@ export async function checkParticipant(
   clickTeamId: string,
   ourTeamId: string,
   onLookupError: (error: unknown) => void = () => {},
+  options: { fresh?: boolean } = {},
 ): Promise<RefusalReason | undefined> {
   if (clickTeamId !== ourTeamId) return 'other_workspace';
   let entry: DirectoryEntry | undefined;
   try {
-    entry = await directory.lookup(userId);
+    entry = await directory.lookup(userId, options.fresh ? { fresh: true } : undefined);
   } catch (error) {
     onLookupError(error);
     return 'directory_unavailable';

@@ -85,8 +85,11 @@ export interface DirectoryEntry {
 
 /** Injected: the bot implements it with users.info plus the approver list/group. */
 export interface ApproverDirectory {
-  /** `undefined` when the user is unknown. May reject when the directory is unreachable. */
-  lookup(userId: string): Promise<DirectoryEntry | undefined>;
+  /**
+   * `undefined` when the user is unknown. May reject when the directory is unreachable.
+   * `fresh`: at execution time (DESIGN §6 re-check) nothing cached may be used, e.g. group lists.
+   */
+  lookup(userId: string, options?: { fresh?: boolean }): Promise<DirectoryEntry | undefined>;
 }
 
 /** Where the request's chat message lives (Slack: channel id and ts). Opaque to the core. */
@@ -95,10 +98,17 @@ export interface MessageRef {
   ts: string;
 }
 
+/** A vote (or the requester) found not to qualify any more when the action was about to run. */
+export interface DroppedVote {
+  userId: string;
+  role: 'requester' | 'approver';
+  reason: RefusalReason;
+}
+
 /** How a run ended, as stored in `result_json`. Messages are safe to show. */
 export type RunResult =
   | { ok: true; summary: string; facts: ParamFact[]; durationMs: number }
-  | { ok: false; code: string; message: string; durationMs: number };
+  | { ok: false; code: string; message: string; durationMs: number; dropped?: DroppedVote[] };
 
 /** Everything a renderer needs to show a request. Plain facts, no markup. */
 export interface ApprovalStatus {
