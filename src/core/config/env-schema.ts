@@ -47,6 +47,10 @@ export const envSchema = z.object({
   ALERT_REMIND_MINUTES: envVar('ALERT_REMIND_MINUTES', positiveInt()),
   PAGERDUTY_ROUTING_KEY: envVar('PAGERDUTY_ROUTING_KEY', text),
   PAGERDUTY_EVENTS_URL: envVar('PAGERDUTY_EVENTS_URL', httpUrl),
+  DRILL_CRON: envVar('DRILL_CRON', cron),
+  RTO_RESTORE_MINUTES: envVar('RTO_RESTORE_MINUTES', positiveInt()),
+  RTO_ROTATION_MINUTES: envVar('RTO_ROTATION_MINUTES', positiveInt()),
+  RTO_ALERT_MINUTES: envVar('RTO_ALERT_MINUTES', positiveInt()),
   LOG_LEVEL: envVar('LOG_LEVEL', logLevel),
 });
 

@@ -27,6 +27,10 @@ export const DEFAULTS = {
   alertRemindMinutes: 15,
   pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue',
   logLevel: 'info',
+  drillCron: '0 4 1 1,4,7,10 *',
+  rtoRestoreMinutes: 120,
+  rtoRotationMinutes: 5,
+  rtoAlertMinutes: 5,
 } as const;
 
 export function loadConfig<N extends Need = never>(env: RawEnv, needs: Iterable<N> = []): LoadConfigResult<N> {
@@ -76,6 +80,12 @@ function assemble(e: ParsedEnv): Omit<Config, Need> & Partial<Pick<Config, Need>
       pagerduty: { routingKey: e.PAGERDUTY_ROUTING_KEY, eventsUrl: e.PAGERDUTY_EVENTS_URL ?? DEFAULTS.pagerdutyEventsUrl },
     }),
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    drills: {
+      cron: e.DRILL_CRON ?? DEFAULTS.drillCron,
+      rtoRestoreMinutes: e.RTO_RESTORE_MINUTES ?? DEFAULTS.rtoRestoreMinutes,
+      rtoRotationMinutes: e.RTO_ROTATION_MINUTES ?? DEFAULTS.rtoRotationMinutes,
+      rtoAlertMinutes: e.RTO_ALERT_MINUTES ?? DEFAULTS.rtoAlertMinutes,
+    },
   };
 }
 

@@ -59,6 +59,14 @@ export interface ScheduleConfig {
   healthCron: string;
 }
 
+/** DESIGN §13: when non-destructive drills run, and the recovery-time targets drills are measured against. */
+export interface DrillConfig {
+  cron: string;
+  rtoRestoreMinutes: number;
+  rtoRotationMinutes: number;
+  rtoAlertMinutes: number;
+}
+
 export interface PagerDutyConfig {
   routingKey: string;
   eventsUrl: string;
@@ -77,6 +85,7 @@ export interface Config {
   alertRemindMinutes: number;
   pagerduty?: PagerDutyConfig;
   logLevel: LogLevel;
+  drills: DrillConfig;
 }
 
 /**

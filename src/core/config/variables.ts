@@ -48,6 +48,10 @@ export const VARIABLES = {
   ALERT_REMIND_MINUTES: { what: 'minutes between reminders for unacknowledged critical alerts', example: '15' },
   PAGERDUTY_ROUTING_KEY: { what: 'a PagerDuty Events API v2 integration key', example: 'R0123456789ABCDEF0123456789ABCDEF', secret: true },
   PAGERDUTY_EVENTS_URL: { what: 'the PagerDuty Events API v2 URL', example: 'https://events.pagerduty.com/v2/enqueue' },
+  DRILL_CRON: { what: 'a cron expression in UTC for the scheduled restore-test and backup-integrity drills', example: '0 4 1 1,4,7,10 *' },
+  RTO_RESTORE_MINUTES: { what: 'the restore drill target in minutes', example: '120' },
+  RTO_ROTATION_MINUTES: { what: 'the rotation drill target in minutes', example: '5' },
+  RTO_ALERT_MINUTES: { what: 'the seal drill target (minutes until the alert) in minutes', example: '5' },
   LOG_LEVEL: { what: 'one of fatal, error, warn, info, debug, trace, silent', example: 'info' },
 } as const satisfies Record<string, VariableInfo>;
 

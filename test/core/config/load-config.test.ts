@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       dataDir: resolve('./data'),
       alertRemindMinutes: 15,
       logLevel: 'info',
+      drills: { cron: '0 4 1 1,4,7,10 *', rtoRestoreMinutes: 120, rtoRotationMinutes: 5, rtoAlertMinutes: 5 },
     });
   });
 
