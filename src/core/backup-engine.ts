@@ -21,6 +21,7 @@ import { BackupCatalogue } from './backup/catalogue.js';
 import type { RestoreTarget } from './backup/ports.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './backup/retention.js';
 import { runBackup, type BackupOutcome } from './backup/run-backup.js';
+import { RunLease } from './backup/run-lease.js';
 import { runRetention, type RetentionOutcome } from './backup/run-retention.js';
 import { verifyBackup, type VerifiedBackup } from './backup/verify-backup.js';
 import { executeRestore, type RestoreOutcome } from './restore/execute-restore.js';
@@ -42,6 +43,8 @@ export interface BackupEngineOptions {
   canaryTimeoutMs?: number;
   /** A snapshot stream that sends nothing for this long is abandoned (the client's default: 60 s). */
   snapshotIdleTimeoutMs?: number;
+  /** Run ownership: heartbeat every `heartbeatMs` (10 s) while working; dead after `staleAfterMs` (60 s) without one. */
+  lease?: { heartbeatMs?: number; staleAfterMs?: number };
 }
 
 export class BackupEngine {
@@ -53,6 +56,8 @@ export class BackupEngine {
   private readonly policy: RetentionPolicy;
   private readonly clock: Clock;
   private readonly workDir: string;
+  /** This engine's claim on its runs, renewed while it works (see run-lease.ts). */
+  readonly lease: RunLease;
   /** Backups in this process run one after another (daily and monthly both fire at 02:00 on the 1st). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -69,6 +74,7 @@ export class BackupEngine {
       : undefined;
     this.policy = { ...DEFAULT_RETENTION, daily: config.backup.retainDaily, monthly: config.backup.retainMonthly };
     this.workDir = join(config.dataDir, 'tmp');
+    this.lease = new RunLease(o.db, { ...o.lease, clock: this.clock, logger: o.logger });
   }
 
   /**
@@ -78,26 +84,48 @@ export class BackupEngine {
    */
   async start(): Promise<void> {
     await this.recoverInterrupted();
-    const swept = await sweepWorkDir(this.workDir);
-    if (swept > 0) this.o.logger.warn({ files: swept }, 'removed decrypted snapshot files left by an interrupted restore');
     await this.vault.login();
     this.vault.startRenewal();
   }
 
   /**
-   * Runs whose process is gone become interrupted: audited, announced, never retried. An object
-   * such a run wrote but never verified is deleted, so nothing unverified sits under a final name.
-   * Safe at any time: runs of live processes are left alone.
+   * Runs whose owner is gone (its lease missing or not renewed for the bound) become interrupted:
+   * audited, paged once, never retried. An object such a run wrote but never catalogued is
+   * deleted, so nothing unverified sits under a final name; decrypted restore files of dead owners
+   * are removed, and — while no backup runs anywhere — the store's stale temporary files and
+   * staged uploads. Safe at any time: work of live owners is left alone.
    */
   async recoverInterrupted(): Promise<void> {
-    for (const run of this.catalogue.markInterruptedRuns()) {
+    const log = this.o.logger;
+    const { runs, restores } = this.catalogue.markInterruptedRuns((owner) => this.lease.isAlive(owner));
+    for (const run of runs) {
       const leftover = run.key && !this.catalogue.get(run.key) ? await this.store.stat(run.key).catch(() => undefined) : undefined;
-      if (leftover && run.key) await this.store.delete(run.key).catch((error: unknown) => this.o.logger.error({ err: error, key: run.key }, 'could not delete an unverified backup'));
+      if (leftover && run.key) await this.store.delete(run.key).catch((error: unknown) => log.error({ err: error, key: run.key }, 'could not delete an unverified backup'));
+      const reason = `The ${run.kind} backup started ${run.startedAt} was interrupted: the process running it stopped (no heartbeat for ${Math.round(this.lease.staleAfterMs / 1000)} s). It was not retried; run it again if needed.`;
       this.o.audit.append({
         actor: 'system', event: 'backup.interrupted', ...(run.key ? { target: run.key } : {}),
         details: { kind: run.kind, startedAt: run.startedAt, ...(leftover ? { unverifiedObjectDeleted: true } : {}) },
       });
-      await this.o.notifier.info(`A ${run.kind} backup started ${run.startedAt} was interrupted (the process stopped); it was not retried. Run it again if needed.`);
+      await this.o.notifier
+        .backupFailed({ kind: run.kind as BackupKind, step: 'interrupted', reason, ...(run.key ? { key: run.key } : {}), interrupted: true })
+        .catch((error: unknown) => log.error({ err: error }, 'could not page about the interrupted backup'));
+    }
+    for (const r of restores) {
+      const where = r.target === 'prod' ? 'production' : 'staging';
+      this.o.audit.append({ actor: 'system', event: `${r.purpose}.interrupted`, target: r.key, details: { target: r.target, startedAt: r.startedAt, dryRun: r.dryRun, safetySnapshot: r.safetyKey } });
+      const rollBack = r.safetyKey ? ` If it has, the safety snapshot ${r.safetyKey} holds what ${where} had before.` : '';
+      await this.o.notifier
+        .info(`A ${r.purpose} of ${r.key} into ${where} started ${r.startedAt} was interrupted: the process running it stopped. It was not retried; check whether ${where} holds the restored data.${rollBack}`)
+        .catch((error: unknown) => log.error({ err: error }, 'could not report the interrupted restore'));
+    }
+    const swept = await sweepWorkDir(this.workDir, (owner) => this.lease.isAlive(owner));
+    if (swept > 0) log.warn({ files: swept }, 'removed decrypted snapshot files left by an interrupted restore');
+    if (!this.catalogue.runningRun() && this.store.sweepLeftovers) {
+      const leftovers = await this.store.sweepLeftovers(this.lease.staleAfterMs).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not remove temporary files a stopped backup left in the store');
+        return 0;
+      });
+      if (leftovers > 0) log.warn({ files: leftovers, store: this.store.location }, 'removed temporary files a stopped backup left in the store');
     }
   }
 
@@ -126,8 +154,13 @@ export class BackupEngine {
     return runRetention({ store: this.store, catalogue: this.catalogue, audit: this.o.audit, logger: this.o.logger, policy: this.policy, clock: this.clock }, { dryRun, actor });
   }
 
-  verify(spec: string): Promise<VerifiedBackup> {
-    return verifyBackup(this.store, this.keyring, spec, this.workDir);
+  async verify(spec: string): Promise<VerifiedBackup> {
+    const release = this.lease.hold();
+    try {
+      return await verifyBackup(this.store, this.keyring, spec, this.workDir, this.lease.token);
+    } finally {
+      release();
+    }
   }
 
   async planRestore(spec: string, target: RestoreTargetName, force = false): Promise<RestorePlan> {
@@ -149,11 +182,12 @@ export class BackupEngine {
     // After a restore the target holds the snapshot's tokens: read the canary with production's
     // credentials, at the target's address.
     const reader = plan.target === 'prod' ? this.vault : this.productionClient(client.address);
+    const release = this.lease.hold();
     try {
       return await executeRestore(
         {
           store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit, logger: this.o.logger,
-          workDir: this.workDir, target, clock: this.clock,
+          workDir: this.workDir, target, clock: this.clock, owner: this.lease.token,
           takeSafetySnapshot: () => this.queued(() => runBackup(this.backupDeps(target), { kind: 'pre-restore', actor: opts.actor, reason: `before restoring ${plan.key}` })),
           ...(canaryPath ? { canary: { path: canaryPath, reader, ...(this.o.canaryTimeoutMs ? { timeoutMs: this.o.canaryTimeoutMs } : {}) } } : {}),
         },
@@ -161,8 +195,23 @@ export class BackupEngine {
         opts,
       );
     } finally {
+      release();
       if (reader !== this.vault) reader.stop();
     }
+  }
+
+  /** The staging Vault's address, or undefined when none is configured (recovery and drills need one). */
+  get stagingAddress(): string | undefined {
+    return this.staging?.address;
+  }
+
+  /**
+   * A client with production's credentials (token or AppRole) at another address: after a restore
+   * the target holds the snapshot's tokens, so staging is read this way (DESIGN §4, §12). The
+   * caller stops it.
+   */
+  productionCredentialsAt(addr: string): VaultClient {
+    return this.productionClient(addr);
   }
 
   /** The weekly proof that backups restore: the latest backup into staging, forced (another cluster's keys). */
@@ -206,8 +255,13 @@ export class BackupEngine {
   /** Runs `job` after every backup queued before it; a crashed process's stale slot is freed first. */
   private queued<T>(job: () => Promise<T>): Promise<T> {
     const next = this.queue.then(async () => {
-      await this.recoverInterrupted();
-      return job();
+      const release = this.lease.hold();
+      try {
+        await this.recoverInterrupted();
+        return await job();
+      } finally {
+        release();
+      }
     });
     this.queue = next.catch(() => undefined);
     return next;
@@ -224,7 +278,7 @@ export class BackupEngine {
   private backupDeps(vault: RestoreTarget | VaultClient) {
     return {
       vault, store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit,
-      notifier: this.o.notifier, logger: this.o.logger, clock: this.clock, ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
+      notifier: this.o.notifier, logger: this.o.logger, clock: this.clock, owner: this.lease.token, ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
     };
   }
 

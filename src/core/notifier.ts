@@ -19,12 +19,14 @@ export interface BackupReport {
 
 export interface BackupFailure {
   kind: BackupKind;
-  /** The pipeline step that failed: snapshot, validate, encrypt, upload, verify, catalogue, retention. */
+  /** The pipeline step that failed: start, snapshot, validate, encrypt, upload, verify, catalogue, retention, or `interrupted`. */
   step: string;
   /** A one-sentence reason, safe to show. */
   reason: string;
   /** The object key that would have been written, if known. */
   key?: string;
+  /** The run did not fail by itself: its process died (no heartbeat); found and reported by another run. */
+  interrupted?: boolean;
 }
 
 export interface RestoreReport {

@@ -42,6 +42,8 @@ export interface FixtureOptions {
   snapshotIdleTimeoutMs?: number;
   /** Wraps the configured store, e.g. to make it fail at a chosen moment (through its public interface). */
   wrapStore?: (store: BackupStore) => BackupStore;
+  /** Run-lease timing (heartbeat, staleness bound), so crash tests need not wait a minute. */
+  lease?: { heartbeatMs?: number; staleAfterMs?: number };
 }
 
 export async function backupFixture(opts: FixtureOptions = {}): Promise<BackupFixture> {
@@ -73,6 +75,7 @@ export async function backupFixture(opts: FixtureOptions = {}): Promise<BackupFi
     config: loaded.config, db, audit, notifier, logger: pino({ level: 'silent' }), ...(store ? { store } : {}),
     ...(opts.canaryTimeoutMs ? { canaryTimeoutMs: opts.canaryTimeoutMs } : {}),
     ...(opts.snapshotIdleTimeoutMs ? { snapshotIdleTimeoutMs: opts.snapshotIdleTimeoutMs } : {}),
+    ...(opts.lease ? { lease: opts.lease } : {}),
   });
   await engine.start();
   return {

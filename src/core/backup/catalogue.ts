@@ -8,7 +8,6 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { CoreError, ErrorCode } from '../errors.js';
 import type { BackupKind } from '../notifier.js';
-import { ownerAlive, THIS_PROCESS } from './run-owner.js';
 
 export interface CatalogueEntry {
   key: string;
@@ -39,7 +38,20 @@ export interface RunRow {
   finishedAt: string | null;
 }
 
-export type RestorePurpose = 'restore' | 'restore-test' | 'drill';
+export type RestorePurpose = 'restore' | 'restore-test' | 'drill' | 'recover';
+
+/** A restore whose process died while it ran: the target may hold the old data, the new, or neither. */
+export interface InterruptedRestore {
+  id: number;
+  key: string;
+  target: string;
+  purpose: string;
+  dryRun: boolean;
+  startedAt: string;
+  safetyKey: string | null;
+}
+
+interface RestoreRecord { id: number; key: string; target: string; purpose: string; dry_run: number; started_at: string; safety_key: string | null; owner: string | null }
 
 interface RunRecord { id: number; owner: string | null; kind: string; key: string | null; status: RunRow['status']; step: string | null; error: string | null; started_at: string; finished_at: string | null }
 
@@ -55,12 +67,15 @@ export class BackupCatalogue {
     this.now = opts.clock ?? systemClock;
   }
 
-  /** Claims the single backup slot; a second run while one is going is refused, across processes. */
-  startRun(kind: BackupKind, key: string): number {
+  /**
+   * Claims the single backup slot for the lease `owner`; a second run while one is going is
+   * refused, across processes.
+   */
+  startRun(kind: BackupKind, key: string, owner: string): number {
     try {
       const info = this.db
         .prepare(`INSERT INTO backup_runs (kind, key, status, started_at, owner) VALUES (?, ?, 'running', ?, ?)`)
-        .run(kind, key, this.now().toISOString(), THIS_PROCESS);
+        .run(kind, key, this.now().toISOString(), owner);
       return Number(info.lastInsertRowid);
     } catch (error) {
       const running = this.runningRun();
@@ -85,19 +100,22 @@ export class BackupCatalogue {
   }
 
   /**
-   * Runs left 'running' by a process that is gone (a crash, a kill) become 'interrupted' so they
-   * are reported, not silently retried. Runs of live processes — the bot's backup while a CLI
-   * command starts — are left alone. Safe to call at any time.
+   * Runs left 'running' by an owner that is gone (a crash, a kill: its lease is missing or stale)
+   * become 'interrupted' so they are reported, not silently retried. Runs of live owners — the
+   * bot's backup while a CLI command starts — are left alone. Only the rows this call changed are
+   * returned, so two processes reaping at once report each dead run once.
    */
-  markInterruptedRuns(): RunRow[] {
+  markInterruptedRuns(isAlive: (owner: string | null) => boolean): { runs: RunRow[]; restores: InterruptedRestore[] } {
     const now = this.now().toISOString();
-    const gone = (this.db.prepare(`SELECT * FROM backup_runs WHERE status = 'running'`).all() as RunRecord[]).filter((r) => !ownerAlive(r.owner));
     const markRun = this.db.prepare(`UPDATE backup_runs SET status = 'interrupted', finished_at = ?, error = 'the process stopped during the run' WHERE id = ? AND status = 'running'`);
-    for (const r of gone) markRun.run(now, r.id);
-    const restores = this.db.prepare(`SELECT id, owner FROM restores WHERE status = 'running'`).all() as Array<{ id: number; owner: string | null }>;
+    const runs = (this.db.prepare(`SELECT * FROM backup_runs WHERE status = 'running'`).all() as RunRecord[])
+      .filter((r) => !isAlive(r.owner) && markRun.run(now, r.id).changes === 1)
+      .map(toRun);
     const markRestore = this.db.prepare(`UPDATE restores SET status = 'interrupted', finished_at = ?, error = 'the process stopped during the restore' WHERE id = ? AND status = 'running'`);
-    for (const r of restores) if (!ownerAlive(r.owner)) markRestore.run(now, r.id);
-    return gone.map(toRun);
+    const restores = (this.db.prepare(`SELECT id, key, target, purpose, dry_run, started_at, safety_key, owner FROM restores WHERE status = 'running'`).all() as RestoreRecord[])
+      .filter((r) => !isAlive(r.owner) && markRestore.run(now, r.id).changes === 1)
+      .map((r) => ({ id: r.id, key: r.key, target: r.target, purpose: r.purpose, dryRun: r.dry_run === 1, startedAt: r.started_at, safetyKey: r.safety_key }));
+    return { runs, restores };
   }
 
   lastRun(): RunRow | undefined {
@@ -140,11 +158,16 @@ export class BackupCatalogue {
       : this.select(`WHERE deleted_at IS NULL ORDER BY created_at DESC LIMIT ?`, limit);
   }
 
-  startRestore(r: { key: string; target: string; purpose: RestorePurpose; dryRun: boolean }): number {
+  startRestore(r: { key: string; target: string; purpose: RestorePurpose; dryRun: boolean; owner: string }): number {
     const info = this.db
       .prepare(`INSERT INTO restores (key, target, purpose, dry_run, status, started_at, owner) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
-      .run(r.key, r.target, r.purpose, r.dryRun ? 1 : 0, this.now().toISOString(), THIS_PROCESS);
+      .run(r.key, r.target, r.purpose, r.dryRun ? 1 : 0, this.now().toISOString(), r.owner);
     return Number(info.lastInsertRowid);
+  }
+
+  /** Records the safety snapshot as soon as it exists, so an interrupted restore can name it. */
+  noteRestoreSafety(id: number, safetyKey: string): void {
+    this.db.prepare(`UPDATE restores SET safety_key = ? WHERE id = ?`).run(safetyKey, id);
   }
 
   finishRestore(

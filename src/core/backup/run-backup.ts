@@ -39,6 +39,8 @@ export interface BackupDeps {
   clock?: Clock;
   /** Plaintext bytes per encrypted chunk; the format's default unless a test wants small chunks. */
   chunkSize?: number;
+  /** The lease token of the engine running this (see run-lease.ts); it must hold the lease meanwhile. */
+  owner: string;
 }
 
 export interface BackupOptions {
@@ -61,7 +63,7 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
   let runId: number;
   try {
     key = await freeKey(deps.store, opts.kind, startedAt);
-    runId = deps.catalogue.startRun(opts.kind, key);
+    runId = deps.catalogue.startRun(opts.kind, key, deps.owner);
   } catch (raw) {
     // The store cannot be read, or another run holds the slot: nothing was touched. Still a
     // backup that did not happen, so it is audited and pages like any other failure.

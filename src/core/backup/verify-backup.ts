@@ -16,9 +16,9 @@ export interface VerifiedBackup {
   format: 'vcbk1' | 'legacy';
 }
 
-export async function verifyBackup(store: BackupStore, keyring: Keyring, spec: string, workDir: string): Promise<VerifiedBackup> {
+export async function verifyBackup(store: BackupStore, keyring: Keyring, spec: string, workDir: string, owner: string): Promise<VerifiedBackup> {
   const plan = await planRestore(store, spec, { target: 'staging' });
-  const snapshot = await fetchAndDecrypt(store, plan, keyring, workDir);
+  const snapshot = await fetchAndDecrypt(store, plan, keyring, workDir, owner);
   await snapshot.cleanup();
   return { plan, plainBytes: snapshot.bytes, plainSha256: snapshot.sha256, format: snapshot.format };
 }

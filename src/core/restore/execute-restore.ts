@@ -41,6 +41,8 @@ export interface RestoreDeps {
   /** The canary secret, read with production's credentials at the target's address. */
   canary?: { path: string; reader: SecretReader; timeoutMs?: number };
   clock?: Clock;
+  /** The lease token of the engine running this; it must hold the lease meanwhile. */
+  owner: string;
 }
 
 export interface RestoreOptions {
@@ -57,14 +59,14 @@ export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts:
   const now = deps.clock ?? systemClock;
   const started = now().getTime();
   const log = deps.logger.child({ job: opts.purpose, key: plan.key, target: plan.target, dryRun: opts.dryRun });
-  const restoreId = deps.catalogue.startRestore({ key: plan.key, target: plan.target, purpose: opts.purpose, dryRun: opts.dryRun });
+  const restoreId = deps.catalogue.startRestore({ key: plan.key, target: plan.target, purpose: opts.purpose, dryRun: opts.dryRun, owner: deps.owner });
   const report: RestoreReport = { key: plan.key, target: plan.target, recoveryMs: 0, canary: 'skipped', dryRun: opts.dryRun };
   deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.started`, target: plan.key, details: { ...planDetails(plan), address: deps.target.address, dryRun: opts.dryRun } });
 
   let step: RestoreStep = 'download';
   let decrypted: DecryptedSnapshot | undefined;
   try {
-    decrypted = await fetchAndDecrypt(deps.store, plan, deps.keyring, deps.workDir);
+    decrypted = await fetchAndDecrypt(deps.store, plan, deps.keyring, deps.workDir, deps.owner);
     log.info({ bytes: decrypted.bytes, format: decrypted.format }, 'snapshot downloaded, authenticated and validated');
 
     step = 'version';
@@ -86,6 +88,7 @@ export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts:
       throw new CoreError(ErrorCode.RestoreRefused, `The safety snapshot of the target failed at ${safety.step} (${safety.error.userMessage}); the target was not touched.`, { cause: safety.error });
     }
     report.safetySnapshotKey = safety.report.key;
+    deps.catalogue.noteRestoreSafety(restoreId, safety.report.key);
 
     step = 'restore';
     deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.applying`, target: plan.key, details: { address: deps.target.address, force: plan.force, safetySnapshot: safety.report.key } });

@@ -18,22 +18,24 @@ import { decryptLegacyFile } from '../crypto/legacy.js';
 import { discard } from '../streams/discard.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 import type { BackupStore } from '../store/backup-store.js';
-import { pidAlive } from '../backup/run-owner.js';
 import { createSnapshotValidator } from '../backup/validate-snapshot.js';
 import type { RestorePlan } from './restore-plan.js';
 
 const WORK_FILE_PREFIX = 'restore-';
 
 /**
- * Removes decrypted snapshots and downloads left in `workDir` by processes that are gone (killed
- * mid-restore): they hold a whole Vault snapshot and must not linger. Returns how many went.
+ * Removes decrypted snapshots and downloads left in `workDir` by owners that are gone (killed
+ * mid-restore or mid-verify): they hold a whole Vault snapshot and must not linger. A file is
+ * named after its owner's lease token; one whose lease is dead (or an older `restore-<pid>-` name)
+ * goes. Returns how many went.
  */
-export async function sweepWorkDir(workDir: string): Promise<number> {
+export async function sweepWorkDir(workDir: string, isAlive: (owner: string) => boolean): Promise<number> {
   const names = await readdir(workDir).catch(() => [] as string[]);
   let removed = 0;
   for (const name of names) {
-    const pid = /^restore-(\d+)-/.exec(name)?.[1];
-    if (pid === undefined || pidAlive(Number(pid))) continue;
+    if (!name.startsWith(WORK_FILE_PREFIX)) continue;
+    const owner = name.slice(WORK_FILE_PREFIX.length, WORK_FILE_PREFIX.length + 36);
+    if (isAlive(owner)) continue;
     await rm(join(workDir, name), { force: true });
     removed += 1;
   }
@@ -55,10 +57,11 @@ export async function fetchAndDecrypt(
   plan: RestorePlan,
   keyring: Keyring,
   workDir: string,
+  /** The lease token of the engine doing this; a later start removes files of dead leases (sweepWorkDir). */
+  owner: string,
 ): Promise<DecryptedSnapshot> {
   await mkdir(workDir, { recursive: true, mode: 0o700 });
-  // The pid in the name lets a later start remove what a killed process left (sweepWorkDir).
-  const id = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const id = `${owner}-${randomBytes(6).toString('hex')}`;
   const encPath = join(workDir, `${WORK_FILE_PREFIX}${id}.enc`);
   const plainPath = join(workDir, `${WORK_FILE_PREFIX}${id}.snap`);
   const cleanup = async () => {

@@ -41,4 +41,10 @@ export interface BackupStore {
   stat(key: string): Promise<StoredObject | undefined>;
   list(prefix?: string): AsyncIterable<ListedObject>;
   delete(key: string): Promise<void>;
+  /**
+   * Removes the store's own bookkeeping left by a killed writer — a folder store's `.tmp-*` files,
+   * an S3 store's `.incoming/` objects — last changed more than `olderThanMs` ago. Called only
+   * while no backup run is alive, so nothing in progress is touched. Returns how many went.
+   */
+  sweepLeftovers?(olderThanMs: number): Promise<number>;
 }

@@ -4,7 +4,7 @@
  * metadata a JSON sidecar `<file name>.json` beside it (DESIGN §4). Writes go to temporary names
  * first, so a crash or a failed stream never leaves a half-written backup under its final name.
  */
-import { open, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -113,6 +113,25 @@ export class FolderStore implements BackupStore {
     } catch (error) {
       throw storeFailed(this.location, 'delete', key, error);
     }
+  }
+
+  async sweepLeftovers(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    const visit = async (dir: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          await visit(path);
+        } else if (entry.name.startsWith(TEMP_NAME_PREFIX)) {
+          const info = await stat(path).catch(() => undefined);
+          if (info !== undefined && info.mtimeMs < cutoff && (await rm(path, { force: true }).then(() => true, () => false))) removed += 1;
+        }
+      }
+    };
+    await visit(this.root);
+    return removed;
   }
 
   private pathOf(key: string): string {

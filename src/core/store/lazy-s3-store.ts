@@ -44,6 +44,10 @@ export class LazyS3Store implements BackupStore {
     return (await this.load()).delete(key);
   }
 
+  async sweepLeftovers(olderThanMs: number): Promise<number> {
+    return (await this.load()).sweepLeftovers?.(olderThanMs) ?? 0;
+  }
+
   private load(): Promise<BackupStore> {
     this.#store ??= import('./s3-store.js').then(({ S3Store }) => new S3Store(this.options));
     return this.#store;

@@ -186,6 +186,24 @@ export class S3Store implements BackupStore {
     }
   }
 
+  async sweepLeftovers(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${INCOMING_SEGMENT}/`, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined || (object.LastModified?.getTime() ?? 0) >= cutoff) continue;
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key }));
+        removed += 1;
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return removed;
+  }
+
   /** Closes the client's connections (for a clean shutdown and in tests). */
   destroy(): void {
     this.client.destroy();

@@ -69,7 +69,7 @@ describe('runs across processes', () => {
 
     const next = await secondEngine(f);
     await next.engine.start();
-    expect(next.notifier.infos.filter((t) => /daily backup started 2025-11-26T02:00:00Z was interrupted/.test(t))).toHaveLength(1);
+    expect(next.notifier.pages.filter((p) => p.interrupted && /daily backup started 2025-11-26T02:00:00Z was interrupted/.test(p.reason))).toHaveLength(1);
     expect(await keys(next.engine.store)).not.toContain(key);
     expect((await next.engine.backup('manual', 'cli')).ok).toBe(true);
   });
