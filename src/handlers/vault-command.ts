@@ -5,7 +5,8 @@
  * bot's messenger and notifier, never as a reply to the command.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { usageReply } from '../bot/blocks/command-replies.js';
+import { noticeReply, usageReply } from '../bot/blocks/command-replies.js';
+import { commandRefusalMessage } from '../core/approvals/index.js';
 import { commandsTotal } from '../bot/metrics.js';
 import { yieldAfterAck } from './ack-first.js';
 import { startBackupNow } from './backup-now.js';
@@ -30,11 +31,24 @@ export function vaultCommand(deps: HandlerDeps) {
     const log = deps.logger.child({ command: parsed.name, user: asker.userId });
     const reply = ephemeralReply(respond, log);
     try {
+      if (!(await authorised(deps, parsed, asker, reply))) return;
       await dispatch(deps, parsed, asker, reply);
     } catch (error) {
       await replyWithError(reply, error, log, `/vault ${parsed.name}`);
     }
   };
+}
+
+/**
+ * DESIGN §6: anything but `help` (and a usage hint, which runs nothing) needs an authorised user;
+ * guests, bots and deactivated users are refused privately, and the refusal is audited.
+ */
+async function authorised(deps: HandlerDeps, cmd: VaultCommand | UsageError, asker: Asker, reply: Reply): Promise<boolean> {
+  if (cmd.name === 'help' || cmd.name === 'usage') return true;
+  const refusal = await deps.approvals.authorise({ userId: asker.userId, teamId: asker.teamId, command: cmd.name });
+  if (refusal === undefined) return true;
+  await reply(noticeReply(commandRefusalMessage(refusal), ':no_entry:'));
+  return false;
 }
 
 function dispatch(deps: HandlerDeps, cmd: VaultCommand | UsageError, asker: Asker, reply: Reply): Promise<void> {

@@ -84,7 +84,11 @@ describe('approval gate in Slack', () => {
     await h.slack.command({ userId: 'U0DAVE', text: 'seal' });
     expect(h.fake.messages(OPS)).toHaveLength(0);
     expect(ephemeralTexts(h, 'U0DAVE').at(-1)).toContain('You are not on the approver list');
-    expect(refusals(h)).toEqual([{ actor: 'U0DAVE', reason: 'not_authorised' }]);
+    // Refused before any request exists: commands themselves need authorisation (DESIGN §6).
+    const refused = h.bot.deps.audit.tail(50).filter((r) => r.event === 'command.refused');
+    expect(refused.map((r) => ({ actor: r.actor, reason: r.details.reason, command: r.details.command }))).toEqual([
+      { actor: 'U0DAVE', reason: 'not_authorised', command: 'seal' },
+    ]);
   });
 
   it('counts one person approving twice once', async () => {

@@ -12,7 +12,7 @@ import { OPS, ephemeralTexts, parentText, requestMessage, startBotHarness, threa
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 async function backupNowThroughSlack(h: BotHarness): Promise<string> {
-  await h.slack.command({ userId: 'U0DAVE', text: 'backup now' });
+  await h.slack.command({ userId: 'U0CAROL', text: 'backup now' });
   const posted = await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('manual backup'), 10_000);
   expect(posted.ok).toBe(true);
   const entry = h.bot.backups.catalogue.newestVerified();

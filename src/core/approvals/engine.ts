@@ -110,6 +110,17 @@ export class ApprovalEngine {
     return { outcome: 'created', status: this.#statusOrThrow(row.id) };
   }
 
+  /**
+   * DESIGN §6: only authorised users may run any command but `help`; guests, bots, deleted users
+   * and other workspaces never may. Checked against the directory for every command; a refusal is
+   * audited (`command.refused`) and returned so the caller can tell the user privately.
+   */
+  async authorise({ userId, teamId, command }: { userId: string; teamId: string; command: string }): Promise<RefusalReason | undefined> {
+    const refusal = await this.#checkParticipant(userId, teamId);
+    if (refusal !== undefined) this.#record(userId, 'command.refused', undefined, { command, reason: refusal });
+    return refusal;
+  }
+
   /** Records one person's approval; the one that reaches the threshold moves the request to `approved`. */
   async approve({ requestId, userId, teamId }: DecisionInput): Promise<ApproveResult> {
     const early = await this.#screen('approve', requestId, userId, teamId);

@@ -47,3 +47,17 @@ const REFUSALS: Readonly<Record<RefusalReason, string>> = {
 export function refusalMessage(reason: RefusalReason): string {
   return REFUSALS[reason];
 }
+
+const COMMAND_REFUSALS: Readonly<Partial<Record<RefusalReason, string>>> = {
+  not_authorised: 'You are not on the approver list, so the only command you can use is /vault help; ask an admin to add you to SLACK_APPROVERS or the approver group.',
+  guest: 'Guest accounts can only use /vault help.',
+  bot: 'Bots can only use /vault help.',
+  deleted: 'Deactivated accounts cannot use /vault commands.',
+  other_workspace: 'Only members of this workspace can use /vault commands other than help.',
+  directory_unavailable: 'Could not check your permissions just now, so nothing was run; please try again.',
+};
+
+/** One sentence for someone refused a command (DESIGN §6: only authorised users run anything but help). */
+export function commandRefusalMessage(reason: RefusalReason): string {
+  return COMMAND_REFUSALS[reason] ?? refusalMessage(reason);
+}
