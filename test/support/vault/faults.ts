@@ -13,6 +13,11 @@ export async function applyLatency(core: VaultCore): Promise<void> {
   if (ms > 0) await sleep(ms);
 }
 
+/** Never settles for a path under `hangPaths`: a hung Vault, as a client sees it. */
+export async function applyHang(core: VaultCore, path: string): Promise<void> {
+  if ((core.faults.hangPaths ?? []).some((prefix) => path.startsWith(prefix))) await new Promise<never>(() => {});
+}
+
 /** Throws the configured answer when `path` (without `/v1/`) starts with a failing prefix. */
 export function checkFailPaths(core: VaultCore, path: string): void {
   const table = core.faults.failPaths;

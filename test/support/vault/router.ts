@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { allowed, capabilityForMethod, handleAppRoleLogin, handleLookupSelf, handleRenewSelf, requireToken } from './auth.js';
 import { LIST_MARKER_HEADER } from './connection.js';
 import { BodyTap, EMPTY_SHA256, readBody, smallJsonText } from './body.js';
-import { applyLatency, checkFailPaths } from './faults.js';
+import { applyHang, applyLatency, checkFailPaths } from './faults.js';
 import { handleHealth, handleInit, handleLeader, handleSeal, handleSealStatus, handleUnseal } from './health.js';
 import { ACL_DENIED, SEALED, VaultError, parseBool, sendErrors, writeHead, type Ctx } from './http.js';
 import { KV_MOUNT, handleKv } from './kv.js';
@@ -90,6 +90,7 @@ export async function handleRequest(core: VaultCore, req: IncomingMessage, res: 
   try {
     if (!url.pathname.startsWith('/v1/')) throw new VaultError(404, []);
     await applyLatency(core);
+    await applyHang(core, path);
     checkFailPaths(core, path);
     const raw = RAW[path];
     if (raw) raw(ctx);

@@ -49,6 +49,8 @@ export interface VaultFaults {
   standby?: { activeAddr: string };
   /** Raft autopilot reports unhealthy. */
   autopilotUnhealthy?: boolean;
+  /** Requests whose path (without `/v1/`) starts with a prefix here are never answered (the socket stays open until `stop()`). */
+  hangPaths?: string[];
 }
 
 export interface RecordedRequest {

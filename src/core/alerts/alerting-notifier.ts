@@ -1,0 +1,49 @@
+/**
+ * @module alerts/alerting-notifier
+ * A `Notifier` wrapper that routes backup failures through the alert lifecycle: a failed backup
+ * raises `backup_failed` for its kind (critical: one message that pages on-call, reminders until
+ * acknowledged), a second failure of the same kind is a note on that incident, and the next
+ * successful backup of the kind resolves it. Everything else passes through to the wrapped
+ * notifier, so the backup engine is unchanged.
+ */
+import type { Logger } from '../logger.js';
+import type { BackupFailure, BackupReport, Notifier, RestoreReport } from '../notifier.js';
+import type { AlertEngine } from './engine.js';
+
+export class AlertingNotifier implements Notifier {
+  constructor(
+    private readonly inner: Notifier,
+    private readonly engine: Pick<AlertEngine, 'raise' | 'clear'>,
+    private readonly logger: Logger,
+  ) {}
+
+  async backupSucceeded(report: BackupReport): Promise<void> {
+    await this.inner.backupSucceeded(report);
+    await this.engine.clear('backup_failed', report.kind).catch((error: unknown) => this.logger.error({ err: error }, 'could not resolve the backup_failed alert'));
+  }
+
+  async backupFailed(f: BackupFailure): Promise<void> {
+    const where = f.key ? ` Nothing was kept under ${f.key}.` : '';
+    const detail = `The ${f.kind} backup failed at step ${f.step}: ${sentence(f.reason)}${where}`;
+    try {
+      await this.engine.raise('backup_failed', f.kind, detail);
+    } catch (error) {
+      // The alert path itself failed (e.g. the database): page the old way rather than not at all.
+      this.logger.error({ err: error }, 'could not raise the backup_failed alert; paging through the notifier');
+      await this.inner.backupFailed(f);
+    }
+  }
+
+  restoreTestFinished(report: RestoreReport, error?: { step: string; reason: string }): Promise<void> {
+    return this.inner.restoreTestFinished(report, error);
+  }
+
+  info(text: string): Promise<void> {
+    return this.inner.info(text);
+  }
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
