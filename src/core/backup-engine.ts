@@ -22,6 +22,7 @@ import type { RestoreTarget } from './backup/ports.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './backup/retention.js';
 import { runBackup, type BackupOutcome } from './backup/run-backup.js';
 import { RunLease } from './backup/run-lease.js';
+import { PendingWrites } from './db/pending-writes.js';
 import { runRetention, type RetentionOutcome } from './backup/run-retention.js';
 import { verifyBackup, type VerifiedBackup } from './backup/verify-backup.js';
 import { executeRestore, type RestoreOutcome } from './restore/execute-restore.js';
@@ -58,6 +59,9 @@ export class BackupEngine {
   private readonly workDir: string;
   /** This engine's claim on its runs, renewed while it works (see run-lease.ts). */
   readonly lease: RunLease;
+  /** Audit and run writes the database could not take yet (locked, full); retried on every heartbeat and run. */
+  readonly pending: PendingWrites;
+  private releasePendingHold: (() => void) | undefined;
   /** Backups in this process run one after another (daily and monthly both fire at 02:00 on the 1st). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -74,7 +78,23 @@ export class BackupEngine {
       : undefined;
     this.policy = { ...DEFAULT_RETENTION, daily: config.backup.retainDaily, monthly: config.backup.retainMonthly };
     this.workDir = join(config.dataDir, 'tmp');
-    this.lease = new RunLease(o.db, { ...o.lease, clock: this.clock, logger: o.logger });
+    this.pending = new PendingWrites(o.logger);
+    this.lease = new RunLease(o.db, { ...o.lease, clock: this.clock, logger: o.logger, onBeat: () => queueMicrotask(() => this.flushPending()) });
+  }
+
+  /**
+   * Retries database writes that had to wait. While some still wait, the lease stays held (its
+   * heartbeat retries them every beat), so no other process takes this engine's open run for dead.
+   */
+  flushPending(): number {
+    const left = this.pending.flush();
+    if (left > 0 && !this.releasePendingHold) this.releasePendingHold = this.lease.hold();
+    if (left === 0 && this.releasePendingHold) {
+      const release = this.releasePendingHold;
+      this.releasePendingHold = undefined;
+      release();
+    }
+    return left;
   }
 
   /**
@@ -102,17 +122,17 @@ export class BackupEngine {
       const leftover = run.key && !this.catalogue.get(run.key) ? await this.store.stat(run.key).catch(() => undefined) : undefined;
       if (leftover && run.key) await this.store.delete(run.key).catch((error: unknown) => log.error({ err: error, key: run.key }, 'could not delete an unverified backup'));
       const reason = `The ${run.kind} backup started ${run.startedAt} was interrupted: the process running it stopped (no heartbeat for ${Math.round(this.lease.staleAfterMs / 1000)} s). It was not retried; run it again if needed.`;
-      this.o.audit.append({
+      this.pending.attempt('audit backup.interrupted', () => this.o.audit.append({
         actor: 'system', event: 'backup.interrupted', ...(run.key ? { target: run.key } : {}),
         details: { kind: run.kind, startedAt: run.startedAt, ...(leftover ? { unverifiedObjectDeleted: true } : {}) },
-      });
+      }));
       await this.o.notifier
         .backupFailed({ kind: run.kind as BackupKind, step: 'interrupted', reason, ...(run.key ? { key: run.key } : {}), interrupted: true })
         .catch((error: unknown) => log.error({ err: error }, 'could not page about the interrupted backup'));
     }
     for (const r of restores) {
       const where = r.target === 'prod' ? 'production' : 'staging';
-      this.o.audit.append({ actor: 'system', event: `${r.purpose}.interrupted`, target: r.key, details: { target: r.target, startedAt: r.startedAt, dryRun: r.dryRun, safetySnapshot: r.safetyKey } });
+      this.pending.attempt(`audit ${r.purpose}.interrupted`, () => this.o.audit.append({ actor: 'system', event: `${r.purpose}.interrupted`, target: r.key, details: { target: r.target, startedAt: r.startedAt, dryRun: r.dryRun, safetySnapshot: r.safetyKey } }));
       const rollBack = r.safetyKey ? ` If it has, the safety snapshot ${r.safetyKey} holds what ${where} had before.` : '';
       await this.o.notifier
         .info(`A ${r.purpose} of ${r.key} into ${where} started ${r.startedAt} was interrupted: the process running it stopped. It was not retried; check whether ${where} holds the restored data.${rollBack}`)
@@ -130,6 +150,7 @@ export class BackupEngine {
   }
 
   stop(): void {
+    this.flushPending();
     this.vault.stop();
     this.staging?.stop();
   }
@@ -257,9 +278,12 @@ export class BackupEngine {
     const next = this.queue.then(async () => {
       const release = this.lease.hold();
       try {
-        await this.recoverInterrupted();
+        this.flushPending();
+        // A locked database must not keep the backup from trying (and paging if it cannot).
+        await this.recoverInterrupted().catch((error: unknown) => this.o.logger.error({ err: error }, 'could not check for interrupted runs'));
         return await job();
       } finally {
+        this.flushPending();
         release();
       }
     });
@@ -278,7 +302,7 @@ export class BackupEngine {
   private backupDeps(vault: RestoreTarget | VaultClient) {
     return {
       vault, store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit,
-      notifier: this.o.notifier, logger: this.o.logger, clock: this.clock, owner: this.lease.token, ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
+      notifier: this.o.notifier, logger: this.o.logger, clock: this.clock, owner: this.lease.token, pending: this.pending, ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
     };
   }
 

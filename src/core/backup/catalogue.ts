@@ -78,6 +78,8 @@ export class BackupCatalogue {
         .run(kind, key, this.now().toISOString(), owner);
       return Number(info.lastInsertRowid);
     } catch (error) {
+      // Only the one-running index says "already running"; a locked or full database is itself the problem.
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')) throw error;
       const running = this.runningRun();
       if (!running) throw error;
       throw new CoreError(

@@ -10,7 +10,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { AuditTrail } from '../audit/types.js';
+import type { AuditEntry, AuditTrail } from '../audit/types.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { asCoreError, CoreError, ErrorCode } from '../errors.js';
@@ -18,6 +18,7 @@ import type { BackupKind, BackupReport, Notifier } from '../notifier.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { PendingWrites } from '../db/pending-writes.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 import type { BackupCatalogue } from './catalogue.js';
 import { buildMetadata } from './metadata.js';
@@ -41,6 +42,11 @@ export interface BackupDeps {
   chunkSize?: number;
   /** The lease token of the engine running this (see run-lease.ts); it must hold the lease meanwhile. */
   owner: string;
+  /**
+   * Where database writes go that the database cannot take right now (locked, disk full); the
+   * engine retries them. Without it they are tried once and logged.
+   */
+  pending?: PendingWrites;
 }
 
 export interface BackupOptions {
@@ -59,6 +65,15 @@ export type BackupOutcome =
 export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<BackupOutcome> {
   const now = deps.clock ?? systemClock;
   const startedAt = now();
+  const pending = deps.pending ?? new PendingWrites(deps.logger);
+  /** Audits through `pending`: a row that must wait says when it happened. */
+  const audit = (entry: AuditEntry): void => {
+    const at = now().toISOString();
+    pending.attempt(`audit ${entry.event}`, () => {
+      const late = now().toISOString() !== at;
+      deps.audit.append(late ? { ...entry, details: { ...entry.details, occurredAt: at, recordedLate: true } } : entry);
+    });
+  };
   let key = objectKeyFor(opts.kind, startedAt);
   let runId: number;
   try {
@@ -67,16 +82,19 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
   } catch (raw) {
     // The store cannot be read, or another run holds the slot: nothing was touched. Still a
     // backup that did not happen, so it is audited and pages like any other failure.
-    const error = asCoreError(raw, 'The backup could not start; see the bot log for details.');
+    const error = isDatabaseError(raw)
+      ? new CoreError(ErrorCode.Internal, `The backup could not start: the database could not be written (${databaseProblem(raw)}); nothing was taken. It is retried at the next scheduled run, or run it by hand once the database can be written.`, { cause: raw })
+      : asCoreError(raw, 'The backup could not start; see the bot log for details.');
     deps.logger.error({ job: 'backup', kind: opts.kind, err: raw }, `backup could not start: ${error.userMessage}`);
-    deps.audit.append({ actor: opts.actor, event: 'backup.failed', target: key, details: { kind: opts.kind, step: 'start', reason: error.userMessage, code: error.code } });
+    audit({ actor: opts.actor, event: 'backup.failed', target: key, details: { kind: opts.kind, step: 'start', reason: error.userMessage, code: error.code } });
     await deps.notifier.backupFailed({ kind: opts.kind, step: 'start', reason: error.userMessage }).catch(() => undefined);
     return { ok: false, step: 'start', error, key };
   }
   const log = deps.logger.child({ job: 'backup', kind: opts.kind, key });
-  deps.audit.append({ actor: opts.actor, event: 'backup.started', target: key, details: { kind: opts.kind, store: deps.store.location, ...(opts.reason ? { reason: opts.reason } : {}) } });
+  audit({ actor: opts.actor, event: 'backup.started', target: key, details: { kind: opts.kind, store: deps.store.location, ...(opts.reason ? { reason: opts.reason } : {}) } });
 
   let step: BackupStep = 'snapshot';
+  let catalogued = false;
   try {
     const version = (await deps.vault.health()).version;
     const auditHead = deps.audit.head();
@@ -99,31 +117,68 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
     const verifyMs = now().getTime() - uploadedAt.getTime();
 
     step = 'catalogue';
+    // A verified object the catalogue does not know must not stay: if this write fails the
+    // failure handler deletes it. Everything after it may wait for the database.
     deps.catalogue.record({
       key, kind: opts.kind, store: deps.store.location, createdAt: startedAt.toISOString(),
       storedBytes: stored.bytes, sha256: stored.digest(), plainBytes: plain.bytes, plainSha256: plain.digest(),
       keyId: deps.keyring.active.id, format: 'vcbk1', vaultVersion: version ?? null,
       auditHead: `${auditHead.id}:${auditHead.hash}`, verifiedAt: now().toISOString(),
     });
-    deps.catalogue.finishRun(runId, { status: 'succeeded' });
+    catalogued = true;
+    pending.attempt('close the backup run', () => deps.catalogue.finishRun(runId, { status: 'succeeded' }));
 
     const report: BackupReport = {
       kind: opts.kind, key, store: deps.store.location, storedBytes: stored.bytes, plainBytes: plain.bytes,
       sha256: stored.digest(), durationMs: now().getTime() - startedAt.getTime(), deleted: [],
     };
-    deps.audit.append({ actor: opts.actor, event: 'backup.succeeded', target: key, details: { ...report } });
+    audit({ actor: opts.actor, event: 'backup.succeeded', target: key, details: { ...report } });
     log.info({ bytes: report.storedBytes, durationMs: report.durationMs, uploadMs: uploadedAt.getTime() - startedAt.getTime(), verifyMs }, 'backup verified');
     return { ok: true, report };
   } catch (raw) {
-    const error = asCoreError(raw, `The ${step} step failed; see the bot log for details.`);
+    let error = asCoreError(raw, `The ${step} step failed; see the bot log for details.`);
     log.error({ step, code: error.code, err: raw }, `backup failed at ${step}: ${error.userMessage}`);
-    deps.catalogue.finishRun(runId, { status: 'failed', step, error: error.userMessage });
-    deps.audit.append({ actor: opts.actor, event: 'backup.failed', target: key, details: { kind: opts.kind, step, reason: error.userMessage, code: error.code } });
+    if (catalogued) {
+      // Only a bug after the catalogue write lands here: the backup itself is good and recorded.
+      return { ok: false, step, error, key };
+    }
+    if (step === 'catalogue') error = await dropUncatalogued(deps.store, key, raw);
+    // None of these may stop the page: the database may be what failed (locked, disk full).
+    pending.attempt('close the backup run', () => deps.catalogue.finishRun(runId, { status: 'failed', step, error: error.userMessage }));
+    audit({ actor: opts.actor, event: 'backup.failed', target: key, details: { kind: opts.kind, step, reason: error.userMessage, code: error.code } });
     await deps.notifier
       .backupFailed({ kind: opts.kind, step, reason: error.userMessage, key })
       .catch((e: unknown) => log.error({ err: e }, 'could not page about the failed backup'));
     return { ok: false, step, error, key };
   }
+}
+
+/**
+ * The catalogue could not record a verified backup (the database is locked or full): an object
+ * nobody knows about must not stay under a final name, so it is deleted, and the reason says so.
+ */
+async function dropUncatalogued(store: BackupStore, key: string, cause: unknown): Promise<CoreError> {
+  const deleted = await store.delete(key).then(() => true, () => false);
+  const why = cause instanceof CoreError ? cause.userMessage : `the database could not be written (${databaseProblem(cause)})`;
+  return new CoreError(
+    ErrorCode.Internal,
+    `The backup ${key} was stored and verified, but ${why}; ${deleted ? 'it was deleted, since nothing would know about it. Run the backup again once the database can be written' : 'delete it by hand: it is not catalogued'}.`,
+    { cause },
+  );
+}
+
+function isDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+/** SQLite's own words for the usual causes, never more (no paths or SQL). */
+function databaseProblem(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'database is locked';
+  if (code === 'SQLITE_FULL') return 'database or disk is full';
+  if (code === 'SQLITE_READONLY') return 'database is read-only';
+  return typeof code === 'string' ? code : 'unexpected error';
 }
 
 /**

@@ -22,6 +22,8 @@ export interface OpenDatabaseOptions {
   logger?: Logger;
   /** Apply pending migrations (default true). `migrate` opens without and runs them itself to report. */
   migrate?: boolean;
+  /** How long a write waits for another connection's lock before failing; default 5 s. */
+  busyTimeoutMs?: number;
 }
 
 function unusable(dir: string, why: string, cause?: unknown): CoreError {
@@ -66,9 +68,10 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
   checkDataDir(dir);
   let db: Database;
   try {
-    db = new BetterSqlite3(join(dir, DATABASE_FILE), { timeout: 5000 });
+    const busy = options.busyTimeoutMs ?? 5000;
+    db = new BetterSqlite3(join(dir, DATABASE_FILE), { timeout: busy });
     // busy_timeout first, so switching to WAL waits for another process instead of failing.
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busy))}`);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
   } catch (error) {
