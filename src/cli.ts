@@ -7,7 +7,9 @@
 import { isCoreError } from './core/errors.js';
 import { registry } from './cli/commands.js';
 import { CliContext, type CliIo } from './cli/context.js';
+import { commandHelpLines, groupHelpLines } from './cli/help.js';
 import { parseArgs } from './cli/registry.js';
+import { packageVersion } from './cli/version.js';
 import { UsageError } from './cli/usage-error.js';
 
 export type { CliIo } from './cli/context.js';
@@ -38,17 +40,26 @@ export async function main(argv: string[], io?: Partial<CliIo>): Promise<number>
     stdout: io?.stdout ?? process.stdout,
     stderr: io?.stderr ?? process.stderr,
     env: io?.env ?? process.env,
+    stdin: io?.stdin ?? process.stdin,
+    interactive: io?.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true),
   });
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    ctx.out(`vault-chatops ${packageVersion()}`);
+    return 0;
+  }
   const words = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' ? ['help'] : argv;
   const found = registry.resolve(words);
   if ('error' in found) {
     ctx.err(found.error);
     return 2;
   }
+  if ('group' in found) {
+    for (const line of groupHelpLines(found.group, found.commands)) ctx.out(line);
+    return 0;
+  }
   const { command, rest } = found;
   if (rest.includes('--help') || rest.includes('-h')) {
-    ctx.out(`usage: vault-chatops ${command.usage}`);
-    ctx.out(`  ${command.summary}`);
+    for (const line of commandHelpLines(command)) ctx.out(line);
     return 0;
   }
   try {

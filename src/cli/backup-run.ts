@@ -16,9 +16,10 @@ export const backupRunCommand: Command = {
   name: 'backup run',
   usage: 'backup run [--kind daily|monthly|manual]',
   summary: 'take a backup now: snapshot, encrypt, upload, verify (daily and monthly also apply retention)',
-  flags: { kind: { value: '<daily|monthly|manual>' } },
+  details: ['The audit log records the operating-system user and host as the actor (cli:user@host).'],
+  flags: { kind: { value: '<daily|monthly|manual>', help: 'the kind to write (default manual); daily and monthly also prune' } },
   run: (args, ctx) => {
     const kind = parseKind(args.flags.kind, 'manual') ?? 'manual';
-    return withEngine(ctx, async (engine) => ((await engine.backup(kind, 'cli')).ok ? 0 : 1));
+    return withEngine(ctx, async (engine) => ((await engine.backup(kind, ctx.actor())).ok ? 0 : 1));
   },
 };

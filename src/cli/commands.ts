@@ -6,6 +6,7 @@
 import { auditTailCommand } from './audit-tail.js';
 import { backupListCommand } from './backup-list.js';
 import { backupRunCommand } from './backup-run.js';
+import { backupShowCommand } from './backup-show.js';
 import { backupVerifyCommand } from './backup-verify.js';
 import { restoreCommand } from './restore.js';
 import { retentionRunCommand } from './retention-run.js';
@@ -22,6 +23,7 @@ registry
   .register(migrateCommand)
   .register(backupRunCommand)
   .register(backupListCommand)
+  .register(backupShowCommand)
   .register(backupVerifyCommand)
   .register(restoreCommand)
   .register(retentionRunCommand)

@@ -5,6 +5,7 @@
  * needs Slack variables. `main` closes what was opened once the command returns.
  */
 import { existsSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../core/audit/audit-log.js';
 import { loadConfig } from '../core/config/load-config.js';
@@ -22,6 +23,13 @@ export interface CliIo {
   stdout: Output;
   stderr: Output;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where a prompt's answer is read from; `process.stdin` when run from bin/. */
+  stdin?: NodeJS.ReadableStream;
+  /**
+   * A person is at a terminal (stdin and stderr are TTYs): restores ask for confirmation and long
+   * work draws a progress bar on stderr. Without one, restores need `--yes` and nothing is drawn.
+   */
+  interactive?: boolean;
 }
 
 export const PROGRAM = 'vault-chatops';
@@ -45,6 +53,22 @@ export class CliContext {
   /** A line on stderr, prefixed with the program name. */
   err(line: string): void {
     this.io.stderr.write(`${PROGRAM}: ${line}\n`);
+  }
+
+  /**
+   * Who runs this command, for the audit log: `cli:alice@bastion-1` (the operating-system user —
+   * the one who ran sudo, under sudo — and the host). Never just `cli`: an auditor must see who.
+   */
+  actor(): string {
+    let user = this.io.env.SUDO_USER;
+    if (user === undefined || user === '') {
+      try {
+        user = userInfo().username;
+      } catch {
+        user = this.io.env.USER ?? this.io.env.LOGNAME ?? 'unknown';
+      }
+    }
+    return `cli:${user}@${hostname()}`;
   }
 
   /** The validated configuration for `needs`; invalid → every problem line, exit 2. */

@@ -5,32 +5,54 @@
  */
 import { BackupEngine } from '../core/backup-engine.js';
 import type { BackupFailure, BackupReport, Notifier, RestoreReport } from '../core/notifier.js';
-import { formatBytes } from '../core/restore/restore-plan.js';
+import { formatBytes, formatDuration, plural } from '../format/human.js';
+import { createBackupStore } from '../core/store/create-store.js';
 import type { CliContext } from './context.js';
+import { withProgress } from './progress.js';
 
 class CliNotifier implements Notifier {
   constructor(private readonly ctx: CliContext) {}
   async backupSucceeded(r: BackupReport): Promise<void> {
-    this.ctx.out(`backup ${r.key} verified: ${formatBytes(r.storedBytes)} in ${(r.durationMs / 1000).toFixed(1)} s, sha256 ${r.sha256.slice(0, 12)}…${r.deleted.length ? `; retention deleted ${r.deleted.length}` : ''}`);
+    const pruned = r.deleted.length ? `; retention deleted ${plural(r.deleted.length, 'old backup')}` : '';
+    this.ctx.out(`backup ${r.key} verified in ${r.store}: ${formatBytes(r.storedBytes)} in ${formatDuration(r.durationMs)}, sha256 ${r.sha256.slice(0, 12)}…${pruned}`);
   }
   async backupFailed(f: BackupFailure): Promise<void> {
     this.ctx.err(`backup failed at ${f.step}: ${f.reason}`);
   }
   async restoreTestFinished(r: RestoreReport, error?: { step: string; reason: string }): Promise<void> {
     if (error) this.ctx.err(`restore test failed at ${error.step}: ${error.reason}`);
-    else this.ctx.out(`restore test of ${r.key} into ${r.target} passed in ${(r.recoveryMs / 1000).toFixed(1)} s (canary ${r.canary})`);
+    else this.ctx.out(`restore test of ${r.key} into ${r.target} passed in ${formatDuration(r.recoveryMs)} (canary ${r.canary})`);
   }
   async info(text: string): Promise<void> {
     this.ctx.out(text);
   }
 }
 
-export async function withEngine<T>(ctx: CliContext, run: (engine: BackupEngine) => Promise<T>): Promise<T> {
-  const config = ctx.config(['vault', 'backup']);
+export interface EngineUse {
+  /**
+   * `offline`: the command reads the store, the catalogue and the keys only (backup list, show,
+   * verify; retention): it never logs in to Vault and does not need VAULT_ADDR or VAULT_TOKEN, so it
+   * works in exactly the outage it is for. Default: log in first (backup run, restore, health …).
+   */
+  vault?: 'login' | 'offline';
+}
+
+/**
+ * Stands in for VAULT_ADDR when an offline command runs without Vault variables: the engine builds
+ * a client it never calls. `.invalid` cannot resolve (RFC 2606), so a mistake fails loudly.
+ */
+const NO_VAULT = 'http://vault-not-configured.invalid';
+
+export async function withEngine<T>(ctx: CliContext, run: (engine: BackupEngine) => Promise<T>, use: EngineUse = {}): Promise<T> {
+  const offline = use.vault === 'offline';
+  const loaded = offline ? ctx.config(['backup']) : ctx.config(['vault', 'backup']);
+  const config = { ...loaded, vault: loaded.vault ?? { addr: NO_VAULT } };
   const db = ctx.db();
-  const engine = new BackupEngine({ config, db, audit: ctx.audit(), logger: ctx.logger(), notifier: new CliNotifier(ctx) });
+  // On a terminal, every byte to and from the store moves a progress bar on stderr.
+  const store = ctx.io.interactive === true ? withProgress(createBackupStore(config.backup.store, config.backup.s3), ctx.io.stderr) : undefined;
+  const engine = new BackupEngine({ config, db, audit: ctx.audit(), logger: ctx.logger(), notifier: new CliNotifier(ctx), ...(store ? { store } : {}) });
   try {
-    await engine.start();
+    if (!offline) await engine.start();
     return await run(engine);
   } finally {
     engine.stop();

@@ -10,6 +10,8 @@ import { UsageError } from './usage-error.js';
 export interface FlagSpec {
   /** Placeholder when the flag takes a value (`--anchor <id:hash>`); absent for a switch (`--force`). */
   value?: string;
+  /** One line for the command's `--help`. */
+  help?: string;
 }
 
 export interface ParsedArgs {
@@ -25,6 +27,8 @@ export interface Command {
   usage: string;
   /** One line for `help`. */
   summary: string;
+  /** Further lines for the command's `--help` (examples, what the exit codes mean). */
+  details?: string[];
   flags?: Record<string, FlagSpec>;
   /** How many positional arguments are accepted (default none). */
   args?: { min?: number; max?: number };
@@ -32,7 +36,11 @@ export interface Command {
   run(args: ParsedArgs, ctx: CliContext): Promise<number> | number;
 }
 
-export type Resolution = { command: Command; rest: string[] } | { error: string };
+export type Resolution =
+  | { command: Command; rest: string[] }
+  /** `backup --help`: the subcommands of a group. */
+  | { group: string; commands: Command[] }
+  | { error: string };
 
 export class CommandRegistry {
   private readonly commands: Command[] = [];
@@ -47,6 +55,11 @@ export class CommandRegistry {
     return this.commands;
   }
 
+  /** The commands whose first word is `word` and that have more words (`backup run`, `backup list` …). */
+  group(word: string): Command[] {
+    return this.commands.filter((c) => c.name.startsWith(`${word} `));
+  }
+
   /** Finds the command argv selects; otherwise the one line to show. */
   resolve(argv: readonly string[]): Resolution {
     let best: Command | undefined;
@@ -59,12 +72,13 @@ export class CommandRegistry {
       }
     }
     if (best) return { command: best, rest: argv.slice(bestLength) };
-
     const first = argv[0] ?? '';
-    const group = this.commands.filter((c) => c.name.startsWith(`${first} `)).map((c) => `"${c.name}"`);
+    const members = this.group(first);
+    if (members.length > 0 && argv.length > 1 && argv.slice(1).every((a) => a === '--help' || a === '-h')) return { group: first, commands: members };
+    const group = members.map((c) => `"${c.name}"`);
     const second = argv[1];
     if (group.length > 0 && (second === undefined || second.startsWith('-'))) {
-      return { error: `"${first}" needs a subcommand: ${group.join(', ')}; run "vault-chatops help"` };
+      return { error: `"${first}" needs a subcommand: ${group.join(', ')}; run "vault-chatops ${first} --help"` };
     }
     const shown = group.length > 0 ? `${first} ${second ?? ''}`.trim() : first;
     return { error: `unknown command "${shown}"; run "vault-chatops help"` };
@@ -92,11 +106,13 @@ export function parseArgs(command: Command, rest: readonly string[]): ParsedArgs
     if (spec === undefined) throw new UsageError(`unknown flag "--${name}" for "${command.name}"; ${usage}`);
     if (spec.value === undefined) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value; ${usage}`);
+      if (parsed.flags[name] !== undefined) throw new UsageError(`--${name} is given twice; give it once; ${usage}`);
       parsed.flags[name] = true;
       continue;
     }
     const value = eq >= 0 ? token.slice(eq + 1) : rest[++i];
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value ${spec.value}; ${usage}`);
+    if (parsed.flags[name] !== undefined) throw new UsageError(`--${name} is given twice ("${String(parsed.flags[name])}", "${value}"); give it once; ${usage}`);
     parsed.flags[name] = value;
   }
   const { min = 0, max = 0 } = command.args ?? {};

@@ -42,7 +42,7 @@ describe('backup commands with only VAULT_ADDR, VAULT_TOKEN and BACKUP_KEYS', ()
   it('backup list, backup verify and a dry-run restore see it', async () => {
     const list = await runCli(['backup', 'list'], env);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^manual\/.*\.enc .* verified$/m);
+    expect(list.stdout).toMatch(/^manual\/.*\.enc .* verified \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(just now\)$/m);
 
     const verify = await runCli(['backup', 'verify', 'latest'], env);
     expect(verify.code).toBe(0);
@@ -67,8 +67,10 @@ describe('backup commands with only VAULT_ADDR, VAULT_TOKEN and BACKUP_KEYS', ()
     expect(noTarget.errLines[0]).toMatch(/--target prod or --target staging/);
 
     const badDate = await runCli(['restore', '2025-13-45', '--target', 'prod'], env);
-    expect(badDate.code).toBe(1);
-    expect(badDate.stderr).toMatch(/"2025-13-45" is not a date/);
+    expect(badDate.code).toBe(2);
+    expect(badDate.errLines).toEqual([
+      'vault-chatops: "2025-13-45" is not a calendar date; expected <key|latest|YYYY-MM-DD>, e.g. 2025-11-26; usage: vault-chatops restore <YYYY-MM-DD|latest|key> --target prod|staging [--force] [--dry-run] [--yes]',
+    ]);
     expect(badDate.stderr).not.toMatch(/\s+at .*\.ts:\d+/);
 
     const badKind = await runCli(['backup', 'run', '--kind', 'hourly'], env);

@@ -132,8 +132,8 @@ describe('vault-chatops CLI', () => {
       expect(later.code).toBe(1);
       expect(later.errLines.at(-1)).toMatch(/broken at row 4 \(truncated\): The log ends at row 3 but the anchor names row 5/);
       const bad = await runCli(['audit', 'verify', '--anchor', 'latest'], { DATA_DIR: dir });
-      expect(bad.code).toBe(1);
-      expect(bad.errLines.at(-1)).toMatch(/^vault-chatops: The audit anchor must look like <id>:<64 hex characters>/);
+      expect(bad.code).toBe(2);
+      expect(bad.errLines.at(-1)).toMatch(/^vault-chatops: The audit anchor must look like <id>:<64 hex characters>.*\("vault-chatops backup show latest" prints it\); usage: vault-chatops audit verify/);
     });
 
     it('refuses to report on a database that does not exist', async () => {
@@ -163,7 +163,7 @@ describe('vault-chatops CLI', () => {
     it.each([
       [['frobnicate'], 'vault-chatops: unknown command "frobnicate"; run "vault-chatops help"'],
       [['audit', 'frob'], 'vault-chatops: unknown command "audit frob"; run "vault-chatops help"'],
-      [['audit'], 'vault-chatops: "audit" needs a subcommand: "audit verify", "audit tail"; run "vault-chatops help"'],
+      [['audit'], 'vault-chatops: "audit" needs a subcommand: "audit verify", "audit tail"; run "vault-chatops audit --help"'],
       [['migrate', '--force'], 'vault-chatops: unknown flag "--force" for "migrate"; usage: vault-chatops migrate'],
       [['migrate', 'now'], 'vault-chatops: unexpected argument "now" for "migrate"; usage: vault-chatops migrate'],
       [['audit', 'verify', '--anchor'], 'vault-chatops: --anchor needs a value <id:hash>; usage: vault-chatops audit verify [--anchor <id:hash>]'],

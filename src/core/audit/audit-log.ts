@@ -68,6 +68,7 @@ export class AuditLog implements AuditTrail {
   private readonly insertStmt: Statement<[StoredAuditRow]>;
   private readonly tailStmt: Statement<[number], StoredAuditRow>;
   private readonly allStmt: Statement<[], StoredAuditRow>;
+  private readonly targetStmt: Statement<[string, number], StoredAuditRow>;
   private readonly appendTx: (entry: AuditEntry) => AuditRecord;
   private keyChecked = false;
 
@@ -86,6 +87,7 @@ export class AuditLog implements AuditTrail {
       );
       this.tailStmt = db.prepare(`SELECT * FROM (SELECT ${COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?) ORDER BY id`);
       this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM audit_log ORDER BY id`);
+      this.targetStmt = db.prepare(`SELECT * FROM (SELECT ${COLUMNS} FROM audit_log WHERE target = ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
     } catch (error) {
       throw new CoreError(ErrorCode.Internal, 'The audit_log table is missing; run "vault-chatops migrate" first.', { cause: error });
     }
@@ -115,6 +117,11 @@ export class AuditLog implements AuditTrail {
   /** The newest `n` rows, oldest first. */
   tail(n: number): AuditRecord[] {
     return this.tailStmt.all(Math.max(0, Math.floor(n))).map(toRecord);
+  }
+
+  /** The newest `n` rows about `target` (an object key, a request id …), oldest first. */
+  aboutTarget(target: string, n = 50): AuditRecord[] {
+    return this.targetStmt.all(target, Math.max(0, Math.floor(n))).map(toRecord);
   }
 
   /** Recomputes the whole chain; with an anchor (`audit-head` of a backup) also detects deleted newest rows. */
