@@ -178,7 +178,7 @@ export class BackupEngine {
   async verify(spec: string): Promise<VerifiedBackup> {
     const release = this.lease.hold();
     try {
-      return await verifyBackup(this.store, this.keyring, spec, this.workDir, this.lease.token);
+      return await verifyBackup(this.store, this.keyring, spec, this.workDir, this.lease.token, this.catalogue);
     } finally {
       release();
     }
@@ -186,7 +186,7 @@ export class BackupEngine {
 
   async planRestore(spec: string, target: RestoreTargetName, force = false): Promise<RestorePlan> {
     const client = this.targetClient(target);
-    return planRestore(this.store, spec, { target, force, address: client.address });
+    return planRestore(this.store, spec, { target, force, address: client.address, catalogue: this.catalogue });
   }
 
   async restore(plan: RestorePlan, opts: { actor: string; purpose: RestorePurpose; dryRun: boolean }): Promise<RestoreOutcome> {

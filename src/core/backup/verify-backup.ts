@@ -7,7 +7,7 @@
 import type { Keyring } from '../crypto/keyring.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { fetchAndDecrypt } from '../restore/fetch-and-decrypt.js';
-import { planRestore, type RestorePlan } from '../restore/restore-plan.js';
+import { planRestore, type CatalogueLookup, type RestorePlan } from '../restore/restore-plan.js';
 
 export interface VerifiedBackup {
   plan: RestorePlan;
@@ -16,8 +16,11 @@ export interface VerifiedBackup {
   format: 'vcbk1' | 'legacy';
 }
 
-export async function verifyBackup(store: BackupStore, keyring: Keyring, spec: string, workDir: string, owner: string): Promise<VerifiedBackup> {
-  const plan = await planRestore(store, spec, { target: 'staging' });
+export async function verifyBackup(
+  store: BackupStore, keyring: Keyring, spec: string, workDir: string, owner: string, catalogue?: CatalogueLookup,
+): Promise<VerifiedBackup> {
+  // The catalogue, when it knows the object, is what the bytes must match (not the object's own sidecar).
+  const plan = await planRestore(store, spec, { target: 'staging', ...(catalogue ? { catalogue } : {}) });
   const snapshot = await fetchAndDecrypt(store, plan, keyring, workDir, owner);
   await snapshot.cleanup();
   return { plan, plainBytes: snapshot.bytes, plainSha256: snapshot.sha256, format: snapshot.format };

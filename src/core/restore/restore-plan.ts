@@ -4,7 +4,14 @@
  * and sha256 — what approvers see is what runs; if the object changed since, execution fails safe.
  */
 import type { BackupStore } from '../store/backup-store.js';
+import { CoreError, ErrorCode } from '../errors.js';
+import type { CatalogueEntry } from '../backup/catalogue.js';
 import { resolveBackup } from './resolve-backup.js';
+
+/** What a plan needs of the catalogue: the entry recorded under a key, if any. */
+export interface CatalogueLookup {
+  get(key: string): CatalogueEntry | undefined;
+}
 
 export type RestoreTargetName = 'prod' | 'staging';
 
@@ -15,8 +22,17 @@ export interface RestorePlan {
   address?: string;
   force: boolean;
   size: number;
-  /** sha256 of the stored (encrypted) bytes, from the object's metadata; absent for foreign/legacy objects. */
+  /**
+   * sha256 of the stored (encrypted) bytes: the catalogue's when it knows the object, else the
+   * object's own metadata; absent for foreign/legacy objects.
+   */
   sha256?: string;
+  /**
+   * Whether this bot's catalogue recorded the object when it was verified. False (a fresh
+   * database over an existing store) means the expected checksums come from the object's own
+   * metadata, which sits in the same store and proves nothing on its own: the request says so.
+   */
+  catalogueKnown?: boolean;
   plainSha256?: string;
   createdAt?: string;
   keyId?: string;
@@ -27,10 +43,27 @@ export interface RestorePlan {
 export async function planRestore(
   store: BackupStore,
   spec: string,
-  opts: { target: RestoreTargetName; force?: boolean; address?: string },
+  opts: { target: RestoreTargetName; force?: boolean; address?: string; catalogue?: CatalogueLookup },
 ): Promise<RestorePlan> {
   const { name, object } = await resolveBackup(store, spec);
   const m = object.metadata;
+  const known = opts.catalogue?.get(object.key);
+  if (known) {
+    // The object's metadata sits beside it and can be rewritten with it; the catalogue cannot.
+    const problems = [
+      ...(object.size !== known.storedBytes ? [`size ${object.size} bytes, recorded ${known.storedBytes}`] : []),
+      ...(m['sha256'] !== known.sha256 ? [`sha256 ${(m['sha256'] ?? 'none').slice(0, 12)}…, recorded ${known.sha256.slice(0, 12)}…`] : []),
+      ...(m['plain-sha256'] !== undefined && m['plain-sha256'] !== known.plainSha256 ? ['plain-sha256 differs from the recorded one'] : []),
+    ];
+    if (problems.length > 0) {
+      throw new CoreError(
+        ErrorCode.VerifyFailed,
+        `The object ${object.key} in ${store.location} is not the backup the catalogue recorded under that name (${problems.join('; ')}): it was replaced or altered since it was verified; refusing to use it.`,
+      );
+    }
+  }
+  const sha256 = known?.sha256 ?? m['sha256'];
+  const plainSha256 = known?.plainSha256 ?? m['plain-sha256'];
   const createdAt = m['created-at'] ?? name?.takenAt.toISOString();
   return {
     key: object.key,
@@ -38,8 +71,9 @@ export async function planRestore(
     ...(opts.address ? { address: opts.address } : {}),
     force: opts.force ?? false,
     size: object.size,
-    ...(m['sha256'] ? { sha256: m['sha256'] } : {}),
-    ...(m['plain-sha256'] ? { plainSha256: m['plain-sha256'] } : {}),
+    ...(sha256 ? { sha256 } : {}),
+    ...(opts.catalogue ? { catalogueKnown: known !== undefined } : {}),
+    ...(plainSha256 ? { plainSha256 } : {}),
     ...(createdAt ? { createdAt } : {}),
     ...(m['key-id'] ? { keyId: m['key-id'] } : {}),
     format: m['format'] ?? 'legacy',
@@ -54,6 +88,9 @@ export function describePlan(plan: RestorePlan): Array<{ label: string; value: s
     { label: 'Size', value: formatBytes(plan.size) },
     { label: 'Created', value: plan.createdAt ?? 'unknown' },
     { label: 'sha256', value: plan.sha256 ? plan.sha256.slice(0, 12) : 'not recorded' },
+    ...(plan.catalogueKnown === false
+      ? [{ label: 'Catalogue', value: "not in this bot's catalogue (a fresh database?): its checksums come only from the object's own metadata" }]
+      : []),
     { label: 'Target', value: `${plan.target === 'prod' ? 'production' : 'staging'}${plan.address ? ` (${plan.address})` : ''}` },
     ...(plan.force ? [{ label: 'Mode', value: 'force (snapshot from another cluster)' }] : []),
   ];

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encryptLegacy } from '../../../src/core/crypto/legacy.js';
+import { openDatabase } from '../../../src/core/db/index.js';
 import { startVaultServer } from '../../support/vault/server.js';
 import { backupFixture, type BackupFixture } from '../../support/backup-fixture.js';
 
@@ -84,6 +85,12 @@ describe('restore', () => {
     const sidecar = JSON.parse(await readFile(`${file}.json`, 'utf8')) as Record<string, string>;
     await writeFile(`${file}.json`, JSON.stringify({ ...sidecar, sha256: sha256(bytes) }));
 
+    // The catalogue recorded the real sha256: the rewritten sidecar proves nothing.
+    await expect(f.engine.planRestore(backup.report.key, 'prod')).rejects.toThrow(/is not the backup the catalogue recorded under that name \(sha256 .*recorded/);
+    // Without a catalogue entry (a fresh database), decryption still catches it before Vault.
+    const db = openDatabase(f.dataDir);
+    db.prepare(`DELETE FROM backups`).run();
+    db.close();
     const outcome = await f.engine.restore(await f.engine.planRestore(backup.report.key, 'prod'), { actor: 'cli', purpose: 'restore', dryRun: false });
     expect(outcome).toMatchObject({ ok: false, step: 'download' });
     expect(outcome.ok ? '' : outcome.error.userMessage).toMatch(/chunk 0/);
