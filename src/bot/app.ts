@@ -5,7 +5,7 @@
  * and `/metrics` are served on `port`. Every edge is an option with a production default, so
  * tests point the Web API at the fake and shorten retries without touching this file.
  */
-import { App, type webApi } from '@slack/bolt';
+import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Logger } from '../core/logger.js';
 import { boltLogger } from './bolt-logger.js';
 import { healthRoutes, type HealthProbes } from './health-routes.js';
@@ -32,8 +32,18 @@ export interface BotAppOptions {
   port: number;
   /** Hold the HTTP answer until listeners finish (FaaS, deterministic tests). Default false. */
   processBeforeResponse?: boolean;
+  /** Socket Mode client tuning; tests shorten the reconnect wait. */
+  socketMode?: SocketModeTuning;
   health: HealthProbes;
   logger: Logger;
+}
+
+export interface SocketModeTuning {
+  /**
+   * @slack/socket-mode's pong deadline, which is also how long it waits before reconnecting after
+   * Slack's `disconnect` (default 5000 ms). Tests pass ~1 s so a forced refresh reconnects quickly.
+   */
+  clientPingTimeoutMs?: number;
 }
 
 export function createBoltApp(o: BotAppOptions): App {
@@ -54,8 +64,19 @@ export function createBoltApp(o: BotAppOptions): App {
   let app: App;
   if (receiver === 'socket') {
     if (!appToken) throw new Error('Socket Mode needs SLACK_APP_TOKEN (xapp-…); unset it to use the HTTP receiver instead.');
-    // Socket Mode serves custom routes on its own small HTTP server, on the installer's port.
-    app = new App({ ...common, socketMode: true, appToken, port: o.port });
+    // Socket Mode serves custom routes on its own small HTTP server, on the installer's port. The
+    // receiver is built here, as Bolt would build it, so its client can be tuned; `apps.connections.open`
+    // goes through the same clientOptions (SLACK_API_URL) as every other call. A copy: the Socket
+    // Mode client writes its own retry policy into the object it gets, which must not reach app.client.
+    const receiverForSocket = new SocketModeReceiver({
+      appToken,
+      logger: common.logger,
+      customRoutes: common.customRoutes,
+      installerOptions: { port: o.port, clientOptions: { ...clientOptions } },
+      ...(o.socketMode?.clientPingTimeoutMs !== undefined && { clientPingTimeout: o.socketMode.clientPingTimeoutMs }),
+    });
+    const { customRoutes: _servedByReceiver, ...rest } = common;
+    app = new App({ ...rest, socketMode: true, appToken, receiver: receiverForSocket });
   } else {
     if (!signingSecret) throw new Error('The HTTP receiver needs SLACK_SIGNING_SECRET (app settings → Basic Information → Signing Secret).');
     app = new App({ ...common, signingSecret, port: o.port, processBeforeResponse: o.processBeforeResponse ?? false });

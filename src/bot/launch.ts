@@ -20,7 +20,7 @@ import type { Logger } from '../core/logger.js';
 import { startScheduler, type Scheduler } from '../core/scheduler.js';
 import type { BackupStore } from '../core/store/backup-store.js';
 import type { HandlerDeps } from '../handlers/deps.js';
-import { createBoltApp, type ReceiverKind } from './app.js';
+import { createBoltApp, type ReceiverKind, type SocketModeTuning } from './app.js';
 import { ApprovalMessenger } from './approval-messenger.js';
 import { BackgroundWork } from './background-work.js';
 import { reportInterrupted, resumeApproved, startExpirySweep, sweepExpired, SWEEP_INTERVAL_MS } from './approval-upkeep.js';
@@ -29,6 +29,7 @@ import { startDefaultMetrics } from './metrics.js';
 import { registerHandlers } from './register-handlers.js';
 import { fetchSlackIdentity } from './slack-identity.js';
 import { SlackNotifier } from './slack-notifier.js';
+import { socketModeStartError } from './socket-mode-start.js';
 
 export interface LaunchOptions {
   config: Config;
@@ -42,6 +43,8 @@ export interface LaunchOptions {
   /** Merged over the Web API client defaults (tests: `retryConfig: {retries: 0}`). */
   clientOptions?: webApi.WebClientOptions;
   processBeforeResponse?: boolean;
+  /** Socket Mode client tuning (tests: a short reconnect wait). */
+  socketMode?: SocketModeTuning;
   /** A store built elsewhere (tests); default from BACKUP_STORE. */
   store?: BackupStore;
   /** Start the cron jobs (default true) and the start-up catch-up backup (default true). */
@@ -90,6 +93,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     signingSecret: slack.signingSecret,
     receiver: o.receiver,
     processBeforeResponse: o.processBeforeResponse,
+    socketMode: o.socketMode,
     port: o.port ?? config.port,
     clientOptions,
     logger,
@@ -112,21 +116,24 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
 
   const stopVaultRetry = await startBackupEngine(backups, notifier, logger);
   await reportInterrupted(deps);
+  const socketMode = Boolean(slack.appToken) && o.receiver !== 'http';
   let started: unknown;
   try {
     started = await app.start();
   } catch (error) {
-    // E.g. the port is taken: undo what was started so the process can exit and be restarted.
+    // E.g. the port is taken, or Slack refused the app token: undo what was started (in Socket
+    // Mode the /healthz server is already listening) so the process can exit and be restarted.
     stopVaultRetry();
     backups.stop();
-    throw error;
+    await app.stop().catch(() => {});
+    throw socketMode ? socketModeStartError(error) : error;
   }
   // Timers only once the bot can be reached, so a failed start leaves nothing running.
   const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler(backups.scheduledJobs(), logger);
   const stopSweep = startExpirySweep(approvals, messenger, logger, o.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   startDefaultMetrics();
   const port = isServer(started) ? (started.address() as AddressInfo).port : undefined;
-  logger.info({ team: identity.teamId, mode: slack.appToken && o.receiver !== 'http' ? 'socket' : 'http', port }, 'slack bot started');
+  logger.info({ team: identity.teamId, mode: socketMode ? 'socket' : 'http', port }, 'slack bot started');
 
   // In the background: a resumed restore or a catch-up backup takes minutes; commands are served meanwhile.
   void work.track(resumeApproved(deps)).catch((error: unknown) => logger.error({ err: error }, 'could not resume approved requests'));

@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../../src/core/config/index.js';
 import { openDatabase, type Database } from '../../src/core/db/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createSlackDriver, startFakeSlack, type FakeSlack, type FakeSlackOptions, type SlackDriver, type StoredMessage } from '../support/slack/index.js';
+import type { SocketModeServer } from '../support/slack/socket-mode-server.js';
 import { startVaultServer } from '../support/vault/server.js';
 import type { VaultServerOptions, VaultTestServer } from '../support/vault/types.js';
 
@@ -38,16 +39,22 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   fake?: FakeSlackOptions;
   vault?: VaultServerOptions;
+  /** A Vault test server started by the test (e.g. a node of an HA cluster); the test stops it. */
+  vaultServer?: VaultTestServer;
   start?: Date;
   launch?: Partial<LaunchOptions>;
   /** pino level of the captured log; default debug (tests read it), the benchmark uses info. */
   logLevel?: 'debug' | 'info' | 'warn';
+  /** Run the bot in Socket Mode (SLACK_APP_TOKEN set) through the Socket Mode test server. */
+  socketMode?: boolean;
 }
 
 export interface BotHarness {
   fake: FakeSlack;
   vault: VaultTestServer;
   slack: SlackDriver;
+  /** The Socket Mode server the bot is connected to, with `socketMode: true`. */
+  socket: SocketModeServer | undefined;
   bot: RunningBot;
   clock: TestClock;
   config: Config;
@@ -75,7 +82,12 @@ export async function startBotHarness(o: HarnessOptions = {}): Promise<BotHarnes
     usergroups: { [ONCALL]: ['U0DAVE'] },
     ...o.fake,
   });
-  const vault = await startVaultServer({ snapshotSize: 32 * 1024, ...o.vault });
+  const vault = o.vaultServer ?? (await startVaultServer({ snapshotSize: 32 * 1024, ...o.vault }));
+  // Loaded only when asked for: it needs the `ws` package, which HTTP-mode tests do not.
+  const socketMode = o.socketMode
+    ? { ...(await import('../support/slack/socket-mode-server.js')), ...(await import('../support/slack/socket-mode-driver.js')) }
+    : undefined;
+  const socket = socketMode ? await socketMode.startSocketModeServer({ upstream: fake }) : undefined;
   const env = {
     SLACK_BOT_TOKEN: fake.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -90,6 +102,7 @@ export async function startBotHarness(o: HarnessOptions = {}): Promise<BotHarnes
     DATA_DIR: dataDir,
     AUDIT_KEY: 'test-audit-key-0123456789abcdef',
     LOG_LEVEL: 'info',
+    ...(socket && { SLACK_APP_TOKEN: socket.appToken, SLACK_API_URL: socket.apiUrl }),
     ...o.env,
   };
   const loaded = loadConfig(env, ['slack', 'vault', 'backup']);
@@ -106,7 +119,9 @@ export async function startBotHarness(o: HarnessOptions = {}): Promise<BotHarnes
       db,
       clock: clock.now,
       port: 0,
-      receiver: 'http',
+      receiver: socket ? 'socket' : 'http',
+      // Socket Mode: reconnect 1 s after Slack's disconnect instead of the client's 5 s.
+      ...(socket && { socketMode: { clientPingTimeoutMs: 1000 } }),
       processBeforeResponse: true,
       clientOptions: { retryConfig: { retries: 0 } },
       schedule: false,
@@ -115,12 +130,14 @@ export async function startBotHarness(o: HarnessOptions = {}): Promise<BotHarnes
       ...o.launch,
     });
   let bot = await launch();
-  const driver = (): SlackDriver => createSlackDriver({ botUrl: bot.eventsUrl as string, signingSecret: SIGNING_SECRET, fake });
+  const driver = (): SlackDriver =>
+    socket && socketMode ? socketMode.createSocketModeDriver({ server: socket, fake }) : createSlackDriver({ botUrl: bot.eventsUrl as string, signingSecret: SIGNING_SECRET, fake });
 
   const harness: BotHarness = {
     fake,
     vault,
     slack: driver(),
+    socket,
     bot,
     clock,
     config,
@@ -140,7 +157,7 @@ export async function startBotHarness(o: HarnessOptions = {}): Promise<BotHarnes
     async close() {
       await bot.stop();
       db.close();
-      await Promise.all([fake.stop(), vault.stop()]);
+      await Promise.all([fake.stop(), o.vaultServer ? undefined : vault.stop(), socket?.stop()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -38,7 +38,12 @@ export interface SlackDriverOptions {
   ackDeadlineMs?: number;
   /** Legacy verification token sent in payloads (Bolt ignores it). */
   verificationToken?: string;
+  /** How requests reach the app; default an HTTP POST to `botUrl`. Socket Mode: `socketModeTransport`. */
+  transport?: SlackTransport;
 }
+
+/** Delivers one form-encoded request (command fields, or `payload=<JSON>`) and returns the app's answer. */
+export type SlackTransport = (body: string, headers: Record<string, string>) => Promise<{ status: number; body: string; contentType: string }>;
 
 /** How Slack reports a failed delivery to the user (observed wording, reference §2). */
 export type DeliveryError = 'operation_timeout' | 'dispatch_failed';
@@ -147,6 +152,7 @@ export function createSlackDriver(opts: SlackDriverOptions): SlackDriver {
     if (signing === 'wrong-secret') Object.assign(headers, signatureHeaders(`${signingSecret}-wrong`, nowSec, body));
     const started = performance.now();
     // The whole answer is awaited even past the deadline, so a test never ends while Bolt still works.
+    if (opts.transport) return { ...(await opts.transport(body, headers)), elapsedMs: performance.now() - started };
     const res = await fetch(botUrl, { method: 'POST', headers, body });
     const text = await res.text();
     return { status: res.status, body: text, elapsedMs: performance.now() - started, contentType: res.headers.get('content-type') ?? '' };
