@@ -3,6 +3,7 @@
  * Every command the CLI knows, in the order `help` lists them. To add one: write
  * `src/cli/<name>.ts` exporting a `Command`, then register it here with one line.
  */
+import { auditAdoptKeyCommand } from './audit-adopt-key.js';
 import { auditTailCommand } from './audit-tail.js';
 import { backupListCommand } from './backup-list.js';
 import { backupRunCommand } from './backup-run.js';
@@ -29,4 +30,5 @@ registry
   .register(retentionRunCommand)
   .register(auditVerifyCommand)
   .register(auditTailCommand)
+  .register(auditAdoptKeyCommand)
   .register(helpCommand(() => registry.list()));

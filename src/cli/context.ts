@@ -36,7 +36,11 @@ export const PROGRAM = 'vault-chatops';
 
 export const UNKEYED_AUDIT_WARNING =
   `${PROGRAM}: warning: AUDIT_KEY is not set, so the audit chain is plain SHA-256 and only catches accidents, ` +
-  'not deliberate edits; set AUDIT_KEY (e.g. AUDIT_KEY=$(openssl rand -base64 32)) and keep it outside the database';
+  'not deliberate edits; to start using a key on this log: export AUDIT_KEY=$(openssl rand -base64 32), keep it outside ' +
+  `the database, and run "${PROGRAM} audit adopt-key" (shown once per database)`;
+
+/** The name under which the unkeyed warning is recorded as shown (migration 016). */
+const UNKEYED_NOTICE = 'unkeyed-audit-warning';
 
 export class CliContext {
   private opened: Database | undefined;
@@ -110,10 +114,20 @@ export class CliContext {
   audit(): AuditLog {
     if (this.auditLog === undefined) {
       const { auditKey } = this.config();
-      if (auditKey === undefined) this.io.stderr.write(`${UNKEYED_AUDIT_WARNING}\n`);
-      this.auditLog = new AuditLog(this.db({ existing: true }), auditKey === undefined ? {} : { key: auditKey });
+      const db = this.db({ existing: true });
+      if (auditKey === undefined && this.firstTime(db, UNKEYED_NOTICE)) this.io.stderr.write(`${UNKEYED_AUDIT_WARNING}\n`);
+      this.auditLog = new AuditLog(db, auditKey === undefined ? {} : { key: auditKey });
     }
     return this.auditLog;
+  }
+
+  /** True the first time a notice is asked about for this database, recorded so it is not shown again. */
+  private firstTime(db: Database, notice: string): boolean {
+    try {
+      return db.prepare(`INSERT OR IGNORE INTO cli_notices (name, shown_at) VALUES (?, ?)`).run(notice, new Date().toISOString()).changes === 1;
+    } catch {
+      return true; // a read-only or locked database: better a repeated warning than none
+    }
   }
 
   close(): void {

@@ -163,7 +163,7 @@ describe('vault-chatops CLI', () => {
     it.each([
       [['frobnicate'], 'vault-chatops: unknown command "frobnicate"; run "vault-chatops help"'],
       [['audit', 'frob'], 'vault-chatops: unknown command "audit frob"; run "vault-chatops help"'],
-      [['audit'], 'vault-chatops: "audit" needs a subcommand: "audit verify", "audit tail"; run "vault-chatops audit --help"'],
+      [['audit'], 'vault-chatops: "audit" needs a subcommand: "audit verify", "audit tail", "audit adopt-key"; run "vault-chatops audit --help"'],
       [['migrate', '--force'], 'vault-chatops: unknown flag "--force" for "migrate"; usage: vault-chatops migrate'],
       [['migrate', 'now'], 'vault-chatops: unexpected argument "now" for "migrate"; usage: vault-chatops migrate'],
       [['audit', 'verify', '--anchor'], 'vault-chatops: --anchor needs a value <id:hash>; usage: vault-chatops audit verify [--anchor <id:hash>]'],

@@ -51,6 +51,11 @@ export interface AuditVerifyResult {
 export interface VerifyChainOptions {
   key?: Buffer;
   anchor?: AuditHead;
+  /**
+   * For a log whose key changed (`audit adopt-key`): the key each row was written with, overriding
+   * `key`. `unchecked` means that key is not at hand: the row's link is checked, its content not.
+   */
+  keyAt?: (id: number) => { key?: Buffer } | 'unchecked';
 }
 
 export function verifyChain(rows: Iterable<StoredAuditRow>, options: VerifyChainOptions = {}): AuditVerifyResult {
@@ -84,7 +89,8 @@ export function verifyChain(rows: Iterable<StoredAuditRow>, options: VerifyChain
     if (canonicalJson(details) !== row.details) {
       return broken(row.id, 'content_changed', `Row ${row.id}'s details are not in the canonical form they were written in: the row was edited.`);
     }
-    const expected = chainHash(row.prev_hash, canonicalRow({ ...row, details }), key);
+    const rowKey = options.keyAt === undefined ? { key } : options.keyAt(row.id);
+    const expected = rowKey === 'unchecked' ? row.hash : chainHash(row.prev_hash, canonicalRow({ ...row, details }), rowKey.key);
     if (expected !== row.hash) {
       const keyHint = row.id === 1 ? ', or AUDIT_KEY is not the key the log was written with' : '';
       return broken(row.id, 'content_changed', `Row ${row.id}'s hash does not match its contents: the row was edited${keyHint}.`);
