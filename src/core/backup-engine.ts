@@ -44,6 +44,10 @@ export interface BackupEngineOptions {
   canaryTimeoutMs?: number;
   /** A snapshot stream that sends nothing for this long is abandoned (the client's default: 60 s). */
   snapshotIdleTimeoutMs?: number;
+  /** How long a restore waits for Vault's answer to the upload (VAULT_RESTORE_TIMEOUT_SECONDS; default 1 h). */
+  restoreTimeoutMs?: number;
+  /** After an unanswered restore upload, how long (default 5 min) and how often to look for its outcome. */
+  restoreOutcomeCheck?: { timeoutMs?: number; intervalMs?: number };
   /** Run ownership: heartbeat every `heartbeatMs` (10 s) while working; dead after `staleAfterMs` (60 s) without one. */
   lease?: { heartbeatMs?: number; staleAfterMs?: number };
 }
@@ -209,6 +213,8 @@ export class BackupEngine {
         {
           store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit, logger: this.o.logger,
           workDir: this.workDir, target, clock: this.clock, owner: this.lease.token,
+          restoreTimeoutMs: this.o.restoreTimeoutMs ?? (this.o.config.vault.restoreTimeoutSeconds ?? 3600) * 1000,
+          ...(this.o.restoreOutcomeCheck ? { outcomeCheck: this.o.restoreOutcomeCheck } : {}),
           takeSafetySnapshot: () => this.queued(() => runBackup(this.backupDeps(target), { kind: 'pre-restore', actor: opts.actor, reason: `before restoring ${plan.key}` })),
           ...(canaryPath ? { canary: { path: canaryPath, reader, ...(this.o.canaryTimeoutMs ? { timeoutMs: this.o.canaryTimeoutMs } : {}) } } : {}),
         },
@@ -333,5 +339,6 @@ function asTarget(client: VaultClient): RestoreTarget {
     snapshot: () => client.snapshot(),
     health: () => client.health(),
     restoreSnapshot: (body, opts) => client.restoreSnapshot(body, opts),
+    raftIndex: async () => (await client.leader()).raftCommittedIndex,
   };
 }

@@ -38,6 +38,11 @@ export interface RestoreReport {
   canaryDetail?: string;
   dryRun: boolean;
   note?: string;
+  /**
+   * Set when Vault got the whole snapshot but did not answer in time: what was then established
+   * (`applied` with the evidence, or still `unknown`).
+   */
+  outcome?: { answered: false; established: 'applied' | 'unknown'; evidence: string };
 }
 
 export interface Notifier {

@@ -44,6 +44,9 @@ export interface FixtureOptions {
   wrapStore?: (store: BackupStore) => BackupStore;
   /** Run-lease timing (heartbeat, staleness bound), so crash tests need not wait a minute. */
   lease?: { heartbeatMs?: number; staleAfterMs?: number };
+  /** Restore upload answer timeout and the outcome check after it, so tests need not wait an hour. */
+  restoreTimeoutMs?: number;
+  restoreOutcomeCheck?: { timeoutMs?: number; intervalMs?: number };
 }
 
 export async function backupFixture(opts: FixtureOptions = {}): Promise<BackupFixture> {
@@ -76,6 +79,8 @@ export async function backupFixture(opts: FixtureOptions = {}): Promise<BackupFi
     ...(opts.canaryTimeoutMs ? { canaryTimeoutMs: opts.canaryTimeoutMs } : {}),
     ...(opts.snapshotIdleTimeoutMs ? { snapshotIdleTimeoutMs: opts.snapshotIdleTimeoutMs } : {}),
     ...(opts.lease ? { lease: opts.lease } : {}),
+    ...(opts.restoreTimeoutMs ? { restoreTimeoutMs: opts.restoreTimeoutMs } : {}),
+    ...(opts.restoreOutcomeCheck ? { restoreOutcomeCheck: opts.restoreOutcomeCheck } : {}),
   });
   await engine.start();
   return {

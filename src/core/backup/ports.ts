@@ -14,7 +14,14 @@ export interface SnapshotSource {
 export interface RestoreTarget extends SnapshotSource {
   /** Where this target lives, for people and the audit log. */
   readonly address: string;
-  restoreSnapshot(body: () => Readable, opts: { force: boolean }): Promise<void>;
+  /**
+   * Posts the snapshot. `timeoutMs` bounds the wait for Vault's answer, which comes only after it
+   * installed the snapshot. Rejects with RestoreOutcomeUnknown when the whole body was sent but no
+   * answer came.
+   */
+  restoreSnapshot(body: () => Readable, opts: { force: boolean; timeoutMs?: number }): Promise<void>;
+  /** The raft committed index (`sys/leader`), to tell whether a restore went in; undefined when unknown. */
+  raftIndex?(): Promise<number | undefined>;
 }
 
 export interface SecretReader {

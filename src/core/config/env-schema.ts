@@ -30,6 +30,8 @@ export const envSchema = z.object({
   VAULT_STAGING_ADDR: envVar('VAULT_STAGING_ADDR', httpUrl),
   VAULT_STAGING_TOKEN: envVar('VAULT_STAGING_TOKEN', text),
   VAULT_CANARY_PATH: envVar('VAULT_CANARY_PATH', (v) => ({ ok: true, value: v.replace(/^\/+/, '') })),
+  VAULT_CANARY_TOKEN: envVar('VAULT_CANARY_TOKEN', text),
+  VAULT_RESTORE_TIMEOUT_SECONDS: envVar('VAULT_RESTORE_TIMEOUT_SECONDS', positiveInt(7 * 86_400)),
   BACKUP_STORE: envVar('BACKUP_STORE', backupStore),
   S3_ENDPOINT: envVar('S3_ENDPOINT', httpUrl),
   S3_REGION: envVar('S3_REGION', text),

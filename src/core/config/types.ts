@@ -33,6 +33,10 @@ export interface VaultConfig {
   staging?: { addr: string; token: string };
   /** Secret read after a restore, without a leading slash, e.g. `secret/data/canary`. */
   canaryPath?: string;
+  /** VAULT_CANARY_TOKEN: a production token allowed only to read `canaryPath`; used for canary reads when set. */
+  canaryToken?: string;
+  /** VAULT_RESTORE_TIMEOUT_SECONDS: how long a restore waits for Vault's answer to the upload; default 3600. */
+  restoreTimeoutSeconds?: number;
 }
 
 export interface BackupKey {

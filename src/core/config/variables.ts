@@ -31,6 +31,8 @@ export const VARIABLES = {
   VAULT_STAGING_ADDR: { what: 'the staging Vault address', example: 'https://vault-staging.example.com:8200' },
   VAULT_STAGING_TOKEN: { what: 'a staging Vault token', example: 'hvs.CAESIK…', secret: true },
   VAULT_CANARY_PATH: { what: 'a secret path read after every restore', example: 'secret/data/canary' },
+  VAULT_CANARY_TOKEN: { what: 'a production token allowed only to read VAULT_CANARY_PATH', example: 'hvs.CAESIC…', secret: true },
+  VAULT_RESTORE_TIMEOUT_SECONDS: { what: 'seconds to wait for Vault to answer a restore upload (it answers after installing the snapshot)', example: '3600' },
   BACKUP_STORE: { what: 's3://bucket/optional/prefix, file:///abs/path, or a folder path', example: 's3://my-backups/vault' },
   S3_ENDPOINT: { what: 'the S3-compatible endpoint URL', example: 'http://minio:9000' },
   S3_REGION: { what: 'the S3 region', example: 'eu-west-1' },

@@ -24,6 +24,9 @@ import { fetchAndDecrypt, type DecryptedSnapshot } from './fetch-and-decrypt.js'
 import type { RestorePlan } from './restore-plan.js';
 import { compareVersions } from './versions.js';
 import { checkCanary } from './canary.js';
+import { establishOutcome } from './establish-outcome.js';
+import { RestoreOutcomeUnknown } from '../vault/snapshot.js';
+import { formatDuration } from '../actions/format-duration.js';
 
 export type RestoreStep = 'download' | 'version' | 'safety-snapshot' | 'restore' | 'canary';
 
@@ -43,7 +46,13 @@ export interface RestoreDeps {
   clock?: Clock;
   /** The lease token of the engine running this; it must hold the lease meanwhile. */
   owner: string;
+  /** How long to wait for Vault's answer to the upload (it answers after installing); default 1 h. */
+  restoreTimeoutMs?: number;
+  /** After an unanswered upload, how long to look for evidence of the outcome (default 5 min), and how often. */
+  outcomeCheck?: { timeoutMs?: number; intervalMs?: number };
 }
+
+export const DEFAULT_RESTORE_TIMEOUT_MS = 3_600_000;
 
 export interface RestoreOptions {
   actor: string;
@@ -93,7 +102,28 @@ export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts:
     step = 'restore';
     deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.applying`, target: plan.key, details: { address: deps.target.address, force: plan.force, safetySnapshot: safety.report.key } });
     const path = decrypted.path;
-    await deps.target.restoreSnapshot(() => createReadStream(path), { force: plan.force });
+    const indexBefore = await deps.target.raftIndex?.().catch(() => undefined);
+    const timeoutMs = deps.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS;
+    try {
+      await deps.target.restoreSnapshot(() => createReadStream(path), { force: plan.force, timeoutMs });
+    } catch (error) {
+      if (!(error instanceof RestoreOutcomeUnknown)) throw error;
+      // Vault has the whole snapshot and may have installed it: find out, never guess "failed".
+      log.warn({ err: error }, 'the restore upload got no answer; establishing the outcome');
+      deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.outcome-unknown`, target: plan.key, details: { address: deps.target.address, bytesSent: error.bytesSent, reason: error.userMessage } });
+      const settled = await establishOutcome(deps.target, indexBefore, { timeoutMs: deps.outcomeCheck?.timeoutMs ?? 300_000, clock: now, ...(deps.outcomeCheck?.intervalMs ? { intervalMs: deps.outcomeCheck.intervalMs } : {}) });
+      report.outcome = { answered: false, established: settled.status, evidence: settled.evidence };
+      deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.outcome-established`, target: plan.key, details: { status: settled.status, evidence: settled.evidence } });
+      if (settled.status === 'unknown') {
+        const where = plan.target === 'prod' ? 'production' : 'staging';
+        throw new CoreError(
+          ErrorCode.VaultTimeout,
+          `The outcome of the restore is unknown: Vault at ${deps.target.address} received the whole snapshot but did not answer within ${formatDuration(timeoutMs)}, and since then ${settled.evidence}. Check ${where} (its data, sys/leader, the Vault log) before doing anything else; the safety snapshot ${report.safetySnapshotKey} holds what it had before.`,
+          { cause: error },
+        );
+      }
+      log.info({ evidence: settled.evidence }, 'the unanswered restore was applied');
+    }
 
     step = 'canary';
     if (deps.canary) {

@@ -225,7 +225,7 @@ export class VaultClient extends EventEmitter<VaultClientEvents> {
 
   /** Uploads a raft snapshot; `body` is called once per attempt (a standby's 307 means sending again). */
   async restoreSnapshot(body: () => Readable, opts: RestoreOptions): Promise<void> {
-    await this.authed(() => restoreSnapshot(this.endpoint, body, opts.force, this.snapshotIdleTimeoutMs));
+    await this.authed(() => restoreSnapshot(this.endpoint, body, opts.force, opts.timeoutMs ?? this.snapshotIdleTimeoutMs));
   }
 
   private async doLogin(): Promise<VaultTokenInfo> {

@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { CoreError, ErrorCode } from '../errors.js';
+import { CoreError, ErrorCode, isCoreError } from '../errors.js';
 import { errorFromResponse, errorsOf, formatDuration } from './map-error.js';
 import { readJson, sendRaw, type VaultEndpoint } from './transport.js';
 
@@ -26,10 +26,48 @@ export async function openSnapshot(endpoint: VaultEndpoint, idleTimeoutMs: numbe
   return new SnapshotStream(response, url.origin, idleTimeoutMs);
 }
 
-/** Posts a snapshot to `sys/storage/raft/snapshot[-force]`; `body` is called again if Vault redirects. */
-export async function restoreSnapshot(endpoint: VaultEndpoint, body: () => Readable, force: boolean, idleTimeoutMs: number): Promise<void> {
+/**
+ * The whole snapshot reached Vault but no answer came (the answer timeout passed, or the connection
+ * closed first). Vault answers a restore only after installing it, so it may well have been
+ * applied: the outcome is unknown and must be established, never reported as a failure.
+ */
+export class RestoreOutcomeUnknown extends CoreError {
+  constructor(readonly addr: string, readonly bytesSent: number, cause: CoreError) {
+    super(
+      cause.code,
+      `Vault at ${addr} received the whole snapshot (${bytesSent} bytes) but did not answer (${cause.userMessage}); it may have applied it, so the outcome is unknown until checked`,
+      { cause },
+    );
+    this.name = 'RestoreOutcomeUnknown';
+  }
+}
+
+/**
+ * Posts a snapshot to `sys/storage/raft/snapshot[-force]`; `body` is called again if Vault
+ * redirects. `answerTimeoutMs` bounds the silence on the connection, which includes the time Vault
+ * takes to install the snapshot before it answers (minutes for a big one). A network failure after
+ * the whole body was sent is a RestoreOutcomeUnknown.
+ */
+export async function restoreSnapshot(endpoint: VaultEndpoint, body: () => Readable, force: boolean, answerTimeoutMs: number): Promise<void> {
   const path = force ? `${SNAPSHOT_PATH}-force` : SNAPSHOT_PATH;
-  const { response } = await sendRaw(endpoint, { method: 'POST', path, authenticated: true, body, timeoutMs: idleTimeoutMs });
+  let sent: { done: boolean; bytes: number } = { done: false, bytes: 0 };
+  const tracked = (): Readable => {
+    const attempt = { done: false, bytes: 0 };
+    sent = attempt;
+    const stream = body();
+    stream.on('data', (chunk: Buffer) => { attempt.bytes += chunk.length; });
+    stream.once('end', () => { attempt.done = true; });
+    return stream;
+  };
+  let response: IncomingMessage;
+  try {
+    ({ response } = await sendRaw(endpoint, { method: 'POST', path, authenticated: true, body: tracked, timeoutMs: answerTimeoutMs }));
+  } catch (error) {
+    if (sent.done && (isCoreError(error, ErrorCode.VaultTimeout) || isCoreError(error, ErrorCode.VaultUnreachable))) {
+      throw new RestoreOutcomeUnknown(endpoint.addr, sent.bytes, error);
+    }
+    throw error;
+  }
   if (response.statusCode === 200 || response.statusCode === 204) {
     response.resume();
     return;

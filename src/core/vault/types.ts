@@ -159,4 +159,6 @@ export interface VaultClientEvents {
 export interface RestoreOptions {
   /** Use `snapshot-force`: needed for a snapshot taken on another cluster (other unseal keys). */
   force: boolean;
+  /** How long to wait for the answer, which Vault sends after installing the snapshot; default the snapshot idle timeout. */
+  timeoutMs?: number;
 }

@@ -1,12 +1,29 @@
 /**
  * @module faults Injected failures from `server.faults`, read at the moment they apply so tests can
- * flip them at any time: added latency, per-path-prefix error answers, and the snapshot stream
- * pump that can stall (socket left open) or cut the connection after N body bytes.
+ * flip them at any time: added latency, per-path-prefix error answers, the snapshot stream
+ * pump that can stall (socket left open) or cut the connection after N body bytes, and a restore
+ * answered late (applied at once, 204 sent after a delay).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { VaultError, type Ctx } from './http.js';
 import type { VaultCore } from './state.js';
+
+declare module './types.js' {
+  interface VaultFaults {
+    /**
+     * A restore (`sys/storage/raft/snapshot[-force]`) is applied as usual, but its 204 is sent only
+     * this many ms later — as Vault answers only after installing a big snapshot.
+     */
+    restoreAnswerDelayMs?: number;
+  }
+}
+
+/** Holds a restore's answer back by `restoreAnswerDelayMs` (the snapshot is already applied). */
+export async function delayRestoreAnswer(core: VaultCore): Promise<void> {
+  const ms = core.faults.restoreAnswerDelayMs ?? 0;
+  if (ms > 0) await sleep(ms);
+}
 
 export async function applyLatency(core: VaultCore): Promise<void> {
   const ms = core.faults.latencyMs ?? 0;

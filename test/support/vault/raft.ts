@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { authorize } from './auth.js';
-import { pumpSnapshot } from './faults.js';
+import { delayRestoreAnswer, pumpSnapshot } from './faults.js';
 import { VaultError, sendEnvelope, sendNoContent, writeHead, type Ctx } from './http.js';
 import { createSnapshotStream, type SnapshotSource } from './snapshot-build.js';
 import { SealedHashError, drained, parseSnapshot } from './snapshot-parse.js';
@@ -53,6 +53,8 @@ export async function handleSnapshotRestore(ctx: Ctx, token: TokenEntry, force: 
   core.restores.push({ sha256, bytes, force, time: Date.now() });
   // Real Shamir-sealed Vault cannot reload a keyring from other keys; optional because most tests want the node usable.
   if (foreign && core.options.sealOnForeignRestore) core.sealNow();
+  await delayRestoreAnswer(core);
+  if (ctx.res.destroyed) return;
   sendNoContent(ctx);
 }
 
