@@ -4,6 +4,10 @@
  *
  *   node scripts/decrypt-backup.mjs --key <base64 key> [--key-id <id>] <in.enc> <out.snap>
  *   BACKUP_KEY=<base64 key> node scripts/decrypt-backup.mjs <in.enc> <out.snap>
+ *   node scripts/decrypt-backup.mjs --help
+ *
+ * The key may be pasted as it appears in BACKUP_KEYS, `<id>:<base64>`: the id is then checked
+ * against the one in the file's header (as --key-id would be).
  *
  * Plain Node (>= 20), built-ins only, nothing from the project: copy this one file anywhere.
  * Writes <out.snap>.partial and renames it to <out.snap> only when every byte authenticated;
@@ -146,21 +150,66 @@ async function readMagic(path) {
   return '';
 }
 
+const USAGE = 'usage: node decrypt-backup.mjs [--key <base64>] [--key-id <id>] <in.enc> <out.snap>  (or BACKUP_KEY=<base64>; --help for more)';
+
+const HELP = `decrypt-backup: decrypt a vault-chatops backup without the bot
+
+${USAGE}
+
+  <in.enc>        the backup object (vcbk1, or the legacy IV|tag|ciphertext layout)
+  <out.snap>      where the raft snapshot goes; written as <out.snap>.partial and renamed
+                  only when every byte authenticated
+  --key <base64>  the 32-byte backup key, base64 (prefer BACKUP_KEY: a flag shows in ps)
+  --key-id <id>   refuse a vcbk1 file encrypted under another key id
+  --help          this text
+
+The key is one entry of BACKUP_KEYS. Paste the base64 part; "<id>:<base64>" as it appears in
+BACKUP_KEYS is accepted too, and its id is then checked against the file's.
+
+Exit 0: written and authenticated. Exit 1: one line says why (wrong key, damaged or truncated
+file); no output file is left behind. Then restore it:
+  vault operator raft snapshot restore <out.snap>      (OpenBao: bao operator raft snapshot restore)`;
+
+/** `<base64>` or `<id>:<base64>` (a BACKUP_KEYS entry pasted whole) → key bytes and the id, if given. */
+function parseKey(text) {
+  const trimmed = text.trim();
+  const colon = trimmed.indexOf(':');
+  const [id, encoded] = colon > 0 ? [trimmed.slice(0, colon), trimmed.slice(colon + 1)] : [undefined, trimmed];
+  if (/[^A-Za-z0-9+/=\s_-]/.test(encoded)) {
+    throw new Failure('the key is not base64; paste the part after "<id>:" of a BACKUP_KEYS entry');
+  }
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length !== 32) {
+    const hint = colon > 0 ? '' : ' (a BACKUP_KEYS entry looks like <id>:<base64>; paste the base64 part)';
+    throw new Failure(`the key must be base64 of 32 bytes, it decodes to ${key.length} byte${key.length === 1 ? '' : 's'}${hint}`);
+  }
+  return { key, id };
+}
+
 async function main() {
-  const { values, positionals } = parseArgs({
-    options: { key: { type: 'string' }, 'key-id': { type: 'string' } },
-    allowPositionals: true,
-  });
-  const usage = 'usage: node decrypt-backup.mjs --key <base64> [--key-id <id>] <in.enc> <out.snap>  (or BACKUP_KEY=<base64>)';
-  if (positionals.length !== 2) throw new Failure(usage);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: { key: { type: 'string' }, 'key-id': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new Failure(`${String(error.message).split('. ')[0]}; ${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: HELP };
+  if (positionals.length !== 2) throw new Failure(USAGE);
   const [inPath, outPath] = positionals;
   const encoded = values.key ?? process.env.BACKUP_KEY;
-  if (!encoded) throw new Failure(`no key given; ${usage}`);
-  const key = Buffer.from(encoded.trim(), 'base64');
-  if (key.length !== 32) throw new Failure(`the key must be base64 of 32 bytes, it decodes to ${key.length} bytes`);
+  if (!encoded) throw new Failure(`no key given; ${USAGE}`);
+  const { key, id } = parseKey(encoded);
+  if (id !== undefined && values['key-id'] !== undefined && id !== values['key-id']) {
+    throw new Failure(`the key is pasted with id "${id}" but --key-id says "${values['key-id']}"`);
+  }
+  const expectedKeyId = values['key-id'] ?? id;
 
   const format = (await readMagic(inPath)) === 'VCBK' ? 'vcbk1' : 'legacy';
-  const decryptor = format === 'vcbk1' ? vcbk1Decryptor(key, values['key-id']) : legacyDecryptor(key);
+  const decryptor = format === 'vcbk1' ? vcbk1Decryptor(key, expectedKeyId) : legacyDecryptor(key);
   const partial = `${outPath}.partial`;
   try {
     await pipeline(createReadStream(inPath), decryptor, createWriteStream(partial, { mode: 0o600 }));
@@ -169,11 +218,11 @@ async function main() {
     await rm(partial, { force: true });
     throw error;
   }
-  return `${outPath} (${format}, authenticated)`;
+  return { written: `${outPath} (${format}, authenticated)` };
 }
 
 main().then(
-  (written) => console.log(`decrypt-backup: wrote ${written}`),
+  (result) => console.log(result.help ?? `decrypt-backup: wrote ${result.written}`),
   (error) => {
     console.error(`decrypt-backup: failed: ${String(error.message).split('\n')[0]}`);
     process.exit(1);

@@ -111,4 +111,29 @@ describe('scripts/decrypt-backup.mjs', () => {
     expectOneLineFailure(await script(['--key', b64, join(dir, 'missing.enc'), join(dir, 'x')]), /ENOENT/);
     expect(await readdir(dir)).toEqual([]);
   });
+
+  it('accepts a key pasted as its BACKUP_KEYS entry, id:base64, and checks the id', async () => {
+    await writeFile(join(dir, 'b.enc'), await encrypt(snapshot, key));
+    const ok = await script([join(dir, 'b.enc'), join(dir, 'b.snap')], { BACKUP_KEY: `k1:${b64}\n` });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect((await readFile(join(dir, 'b.snap'))).equals(snapshot)).toBe(true);
+    const other = await script([join(dir, 'b.enc'), join(dir, 'c.snap')], { BACKUP_KEY: `k2:${b64}` });
+    expectOneLineFailure(other, /encrypted with key "k1", not "k2"/);
+    expect(other.stderr).not.toContain(b64);
+  });
+
+  it('says what a BACKUP_KEYS entry looks like when the paste is not a key', async () => {
+    const result = await script(['a', 'b'], { BACKUP_KEY: 'k1' });
+    expectOneLineFailure(result, /decodes to 1 bytes \(a BACKUP_KEYS entry looks like <id>:<base64>; paste the base64 part\)/);
+  });
+
+  it('--help explains the arguments, the key forms and the exit codes', async () => {
+    const result = await script(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^usage: node decrypt-backup\.mjs/m);
+    expect(result.stdout).toContain('--key-id <id>   refuse a vcbk1 file encrypted under another key id');
+    expect(result.stdout).toContain('Exit 0: written and authenticated. Exit 1:');
+  });
 });
