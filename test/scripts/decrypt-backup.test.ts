@@ -125,7 +125,7 @@ describe('scripts/decrypt-backup.mjs', () => {
 
   it('says what a BACKUP_KEYS entry looks like when the paste is not a key', async () => {
     const result = await script(['a', 'b'], { BACKUP_KEY: 'k1' });
-    expectOneLineFailure(result, /decodes to 1 bytes \(a BACKUP_KEYS entry looks like <id>:<base64>; paste the base64 part\)/);
+    expectOneLineFailure(result, /decodes to 1 byte \(a BACKUP_KEYS entry looks like <id>:<base64>; paste the base64 part\)/);
   });
 
   it('--help explains the arguments, the key forms and the exit codes', async () => {
