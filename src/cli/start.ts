@@ -6,7 +6,8 @@
  */
 import { openDatabase } from '../core/db/open-database.js';
 import { createLogger } from '../core/logger.js';
-import { UNKEYED_AUDIT_WARNING } from './context.js';
+import { configWarnings } from '../core/config/warnings.js';
+import { PROGRAM, UNKEYED_AUDIT_WARNING } from './context.js';
 import type { Command } from './registry.js';
 
 export const startCommand: Command = {
@@ -18,6 +19,7 @@ export const startCommand: Command = {
     const logger = createLogger({ level: config.logLevel, destination: { write: (line: string) => ctx.io.stdout.write(line) } });
     const db = openDatabase(config.dataDir, { logger });
     if (config.auditKey === undefined) ctx.io.stderr.write(`${UNKEYED_AUDIT_WARNING}\n`);
+    for (const line of configWarnings(config)) ctx.io.stderr.write(`${PROGRAM}: ${line}\n`);
     try {
       const bot = await import('../bot/start.js');
       await bot.start({ config, logger, db });

@@ -204,9 +204,10 @@ export class BackupEngine {
     }
     const target = asTarget(client);
     const canaryPath = this.o.config.vault.canaryPath;
-    // After a restore the target holds the snapshot's tokens: read the canary with production's
-    // credentials, at the target's address.
-    const reader = plan.target === 'prod' ? this.vault : this.productionClient(client.address);
+    // After a restore the target holds the snapshot's tokens: read the canary with a production
+    // token at the target's address — VAULT_CANARY_TOKEN when set (it can read nothing else, so
+    // the staging host never sees the bot's own token), else the bot's production credentials.
+    const reader = this.canaryReader(plan.target, client.address);
     const release = this.lease.hold();
     try {
       return await executeRestore(
@@ -310,6 +311,14 @@ export class BackupEngine {
       vault, store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit,
       notifier: this.o.notifier, logger: this.o.logger, clock: this.clock, owner: this.lease.token, pending: this.pending, ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
     };
+  }
+
+  private canaryReader(target: RestoreTargetName, addr: string): VaultClient {
+    const v = this.o.config.vault;
+    if (v.canaryToken) {
+      return new VaultClient({ addr, token: v.canaryToken, logger: this.o.logger.child({ vault: 'canary' }), ...this.clientTuning() });
+    }
+    return target === 'prod' ? this.vault : this.productionClient(addr);
   }
 
   private productionClient(addr: string): VaultClient {

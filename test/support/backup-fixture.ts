@@ -42,6 +42,8 @@ export interface FixtureOptions {
   snapshotIdleTimeoutMs?: number;
   /** Wraps the configured store, e.g. to make it fail at a chosen moment (through its public interface). */
   wrapStore?: (store: BackupStore) => BackupStore;
+  /** Environment built from the started Vault server (e.g. a token it issued). */
+  envFrom?: (vault: VaultTestServer) => Record<string, string>;
   /** Run-lease timing (heartbeat, staleness bound), so crash tests need not wait a minute. */
   lease?: { heartbeatMs?: number; staleAfterMs?: number };
   /** Restore upload answer timeout and the outcome check after it, so tests need not wait an hour. */
@@ -63,6 +65,7 @@ export async function backupFixture(opts: FixtureOptions = {}): Promise<BackupFi
       : {}),
     ...(opts.staging ? { VAULT_STAGING_ADDR: opts.staging.url, VAULT_STAGING_TOKEN: opts.staging.rootToken } : {}),
     ...opts.env,
+    ...opts.envFrom?.(vault),
   };
   if (opts.s3) {
     process.env.AWS_ACCESS_KEY_ID = opts.s3.credentials.accessKeyId;
