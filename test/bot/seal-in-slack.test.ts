@@ -27,7 +27,7 @@ describe('seal through Slack', () => {
     expect(h.vault.state.sealed).toBe(true);
     const seals = h.vault.requests.filter((r) => r.url.startsWith('/v1/sys/seal') && !r.url.startsWith('/v1/sys/seal-status'));
     expect(seals.map((r) => r.method)).toEqual(['PUT']);
-    expect(threadTexts(h, parent).at(-1)).toMatch(/Sealed Vault at http:\/\/127\.0\.0\.1:\d+; sys\/seal-status confirms it is sealed\. _\(ran \d+ ms\)_/);
+    expect(threadTexts(h, parent).at(-1)).toMatch(/Sealed Vault at http:\/\/127\.0\.0\.1:\d+; its sys\/health confirms it is sealed and nothing serves\. _\(ran \d+ ms\)_/);
     expect(parentText(h, parent)).toContain('Done · 2 of 2 approvals: @U0ALICE and @U0BOB');
     const events = h.bot.deps.audit.tail(50).map((r) => r.event);
     expect(events).toEqual(expect.arrayContaining(['approval.requested', 'approval.approved', 'approval.executing', 'approval.succeeded']));

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import {
-  backupStore, boolean, cron, envVar, httpUrl, logLevel, minLength, positiveInt, prefixed,
+  backupStore, boolean, cron, envVar, httpUrl, httpUrls, logLevel, minLength, positiveInt, prefixed,
   readableFile, slackId, slackUserIds, text,
 } from './fields.js';
 import { parseKeyring } from './keyring.js';
@@ -29,6 +29,7 @@ export const envSchema = z.object({
   VAULT_CACERT: envVar('VAULT_CACERT', readableFile),
   VAULT_STAGING_ADDR: envVar('VAULT_STAGING_ADDR', httpUrl),
   VAULT_STAGING_TOKEN: envVar('VAULT_STAGING_TOKEN', text),
+  VAULT_NODE_ADDRS: envVar('VAULT_NODE_ADDRS', httpUrls),
   VAULT_CANARY_PATH: envVar('VAULT_CANARY_PATH', (v) => ({ ok: true, value: v.replace(/^\/+/, '') })),
   VAULT_CANARY_TOKEN: envVar('VAULT_CANARY_TOKEN', text),
   VAULT_RESTORE_TIMEOUT_SECONDS: envVar('VAULT_RESTORE_TIMEOUT_SECONDS', positiveInt(7 * 86_400)),

@@ -46,6 +46,17 @@ export function httpUrl(value: string, name: VariableName): Checked<string> {
   return ok(value);
 }
 
+/** Comma-separated http(s) URLs, e.g. every node of a Vault cluster; duplicates and trailing `/` dropped. */
+export function httpUrls(value: string, name: VariableName): Checked<string[]> {
+  const urls = value.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const url of urls) {
+    const checked = httpUrl(url, name);
+    if (!checked.ok) return bad(`holds an entry that ${checked.wrong}`, 'comma-separated http:// or https:// URLs');
+  }
+  if (urls.length === 0) return bad('is empty', 'comma-separated http:// or https:// URLs');
+  return ok([...new Set(urls.map((u) => u.replace(/\/+$/, '')))]);
+}
+
 export function positiveInt(max = Number.MAX_SAFE_INTEGER) {
   return (value: string, name: VariableName): Checked<number> => {
     const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;

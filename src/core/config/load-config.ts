@@ -122,6 +122,7 @@ function vaultSection(e: ParsedEnv): VaultConfig | undefined {
     ...(e.VAULT_STAGING_ADDR !== undefined &&
       e.VAULT_STAGING_TOKEN !== undefined && { staging: { addr: e.VAULT_STAGING_ADDR, token: e.VAULT_STAGING_TOKEN } }),
     ...(e.VAULT_CANARY_PATH !== undefined && { canaryPath: e.VAULT_CANARY_PATH }),
+    ...(e.VAULT_NODE_ADDRS !== undefined && { nodeAddrs: e.VAULT_NODE_ADDRS }),
     ...(e.VAULT_CANARY_TOKEN !== undefined && { canaryToken: e.VAULT_CANARY_TOKEN }),
     ...(e.VAULT_RESTORE_TIMEOUT_SECONDS !== undefined && { restoreTimeoutSeconds: e.VAULT_RESTORE_TIMEOUT_SECONDS }),
   };

@@ -31,6 +31,8 @@ export interface VaultConfig {
   /** Path of an extra CA bundle, checked readable at start-up. */
   caCert?: string;
   staging?: { addr: string; token: string };
+  /** VAULT_NODE_ADDRS: every node's API address (no trailing `/`), for the cluster-wide seal. */
+  nodeAddrs?: string[];
   /** Secret read after a restore, without a leading slash, e.g. `secret/data/canary`. */
   canaryPath?: string;
   /** VAULT_CANARY_TOKEN: a production token allowed only to read `canaryPath`; used for canary reads when set. */

@@ -30,6 +30,7 @@ export const VARIABLES = {
   VAULT_CACERT: { what: 'the path of a readable PEM CA bundle', example: '/etc/ssl/certs/vault-ca.pem' },
   VAULT_STAGING_ADDR: { what: 'the staging Vault address', example: 'https://vault-staging.example.com:8200' },
   VAULT_STAGING_TOKEN: { what: 'a staging Vault token', example: 'hvs.CAESIK…', secret: true },
+  VAULT_NODE_ADDRS: { what: 'comma-separated API addresses of every Vault node, so an emergency seal can seal each one', example: 'https://vault-0.example.com:8200,https://vault-1.example.com:8200,https://vault-2.example.com:8200' },
   VAULT_CANARY_PATH: { what: 'a secret path read after every restore', example: 'secret/data/canary' },
   VAULT_CANARY_TOKEN: { what: 'a production token allowed only to read VAULT_CANARY_PATH', example: 'hvs.CAESIC…', secret: true },
   VAULT_RESTORE_TIMEOUT_SECONDS: { what: 'seconds to wait for Vault to answer a restore upload (it answers after installing the snapshot)', example: '3600' },

@@ -100,6 +100,15 @@ export class VaultClient extends EventEmitter<VaultClientEvents> {
     return this.addr;
   }
 
+  /**
+   * A client for another node of the same cluster (the cluster-wide seal, DESIGN §6), carrying
+   * this client's current token: a cluster's tokens are valid on every node, so no second login.
+   */
+  forNode(addr: string): VaultClient {
+    const { appRole: _appRole, token: _token, ...rest } = this.options;
+    return new VaultClient({ ...rest, addr, ...(this.token ? { token: this.token } : {}) });
+  }
+
   /** AppRole login, or `lookup-self` for a given token to learn its TTL. */
   async login(): Promise<void> {
     this.loggingIn ??= this.doLogin().finally(() => (this.loggingIn = undefined));

@@ -70,9 +70,12 @@ export function handleHealth(ctx: Ctx): void {
 
   const { initialized, sealed } = core.state;
   const standby = core.standby;
+  // A standby with no active node to heartbeat to (HA mode, quorum lost): Vault 1.19+ answers 474.
+  const haUnhealthy = standby && core.faults.standby?.activeAddr === '';
   let status: number;
   if (!initialized) status = codes.uninitcode ?? 501;
   else if (sealed) status = codes.sealedcode ?? 503;
+  else if (haUnhealthy && core.flavor === 'vault') status = codes.haunhealthycode ?? 474;
   else if (standby && !flags.standbyok) status = codes.standbycode ?? 429;
   else status = codes.activecode ?? 200;
 
@@ -114,7 +117,7 @@ export function handleHealth(ctx: Ctx): void {
     body.replication_primary_canary_age_ms = 0;
     body.removed_from_cluster = false;
     if (unsealed && standby) {
-      body.ha_connection_healthy = true;
+      body.ha_connection_healthy = !haUnhealthy;
       body.last_request_forwarding_heartbeat_ms = 3;
     }
   }

@@ -62,6 +62,11 @@ export function handleRaftConfiguration(ctx: Ctx, token: TokenEntry): void {
   if (ctx.method !== 'GET') throw new VaultError(405, ['unsupported operation']);
   authorize(token, ctx.path, 'read');
   const core = ctx.core;
+  const peers = core.raftPeers?.();
+  if (peers) {
+    const config = peers.map((p) => ({ node_id: p.id, address: p.address, leader: p.leader, protocol_version: '3', voter: true }));
+    return sendEnvelope(ctx, { mountType: 'system', data: { config: { index: core.logical.raftIndex, servers: config } } });
+  }
   const standby = core.faults.standby;
   const servers = [{ node_id: 'node1', address: '127.0.0.1:8201', leader: standby === undefined, protocol_version: '3', voter: true }];
   if (standby) {
@@ -99,6 +104,25 @@ export function handleAutopilotState(ctx: Ctx, token: TokenEntry): void {
     node_type: 'voter',
     meta: {},
   });
+  const peers = core.raftPeers?.();
+  if (peers) {
+    // HA mode: every voter; a sealed node does not take part in raft, so it counts as failed.
+    const alive = peers.filter((p) => p.alive).length;
+    const all: Record<string, unknown> = {};
+    for (const p of peers) all[p.id] = server(p.id, p.address, p.leader ? 'leader' : 'voter', p.alive, p.alive ? '0s' : '1m12.5s');
+    return sendEnvelope(ctx, {
+      mountType: 'system',
+      data: {
+        healthy: alive === peers.length,
+        failure_tolerance: Math.max(0, alive - (Math.floor(peers.length / 2) + 1)),
+        optimistic_failure_tolerance: Math.max(0, alive - (Math.floor(peers.length / 2) + 1)),
+        leader: peers.find((p) => p.leader)?.id ?? '',
+        voters: peers.map((p) => p.id),
+        non_voters: null,
+        servers: all,
+      },
+    });
+  }
   const servers: Record<string, unknown> = { node1: server('node1', '127.0.0.1:8201', 'leader', true, '0s') };
   const voters = ['node1'];
   if (unhealthy) {

@@ -139,6 +139,8 @@ async function handleLogical(ctx: Ctx, tap: BodyTap | undefined): Promise<void> 
   const { core, path } = ctx;
   if (core.unavailable) throw new VaultError(503, [SEALED]);
   const standby = core.faults.standby;
+  // An HA standby with no active node to forward to (raft quorum lost): reference §1.2's 500.
+  if (standby && standby.activeAddr === '') throw new VaultError(500, ['local node not active but active cluster node not found']);
   if (standby && (path === SNAPSHOT_PATH || path === SNAPSHOT_FORCE_PATH)) {
     // Vault never forwards snapshot paths: the client is sent to the active node.
     writeHead(ctx, 307, { Location: `${standby.activeAddr.replace(/\/+$/, '')}${ctx.req.url ?? ''}` });

@@ -15,7 +15,8 @@ import { snapshotToBuffer } from './snapshot-build.js';
 import { VaultCore } from './state.js';
 import type { VaultFaults, VaultServerOptions, VaultTestServer } from './types.js';
 
-export async function startVaultServer(opts: VaultServerOptions = {}): Promise<VaultTestServer> {
+/** `hooks.core`: hands the node's internal state to a harness that links nodes (ha-cluster.ts); tests use the returned API. */
+export async function startVaultServer(opts: VaultServerOptions = {}, hooks: { core?: (core: VaultCore) => void } = {}): Promise<VaultTestServer> {
   const flavor = opts.flavor ?? 'vault';
   const core = new VaultCore(opts, {
     flavor,
@@ -29,6 +30,7 @@ export async function startVaultServer(opts: VaultServerOptions = {}): Promise<V
     kvV1Mounts: opts.kvV1Mounts ?? [],
   });
 
+  hooks.core?.(core);
   const sockets = new Set<Socket>();
   const http = createServer((req, res) => {
     handleRequest(core, req, res).catch(() => {

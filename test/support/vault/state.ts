@@ -172,6 +172,8 @@ export class VaultCore {
   rekey: RekeyOperation | null = null;
   /** When this node last became active (unsealed), Unix ms. */
   activeSince = Date.now();
+  /** HA mode (ha-cluster.ts): every raft server, for raft configuration and autopilot; unset → one node. */
+  raftPeers: (() => Array<{ id: string; address: string; leader: boolean; alive: boolean }>) | undefined;
   readonly startedAt = Date.now();
   /** Counters for `sys/metrics`. */
   readonly counters = { requests: 0, snapshotsServed: 0, restores: 0, logins: 0 };

@@ -45,7 +45,10 @@ export interface VaultFaults {
   snapshotHangAfterBytes?: number;
   /** The snapshot stream sends `truncateAfterBytes` bytes, then destroys the socket. */
   snapshotTruncateAfterBytes?: number;
-  /** This node is a standby: `sys/health` 429, snapshot paths answer 307 to `activeAddr`, seal 500. */
+  /**
+   * This node is a standby: `sys/health` 429, snapshot paths answer 307 to `activeAddr`, seal 500.
+   * `activeAddr: ''`: no active node to forward to (HA quorum lost): health 474 (Vault), logical requests 500.
+   */
   standby?: { activeAddr: string };
   /** Raft autopilot reports unhealthy. */
   autopilotUnhealthy?: boolean;
