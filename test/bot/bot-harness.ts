@@ -157,7 +157,7 @@ export async function startBotHarness(o: HarnessOptions = {}): Promise<BotHarnes
     async close() {
       await bot.stop();
       db.close();
-      await Promise.all([fake.stop(), o.vaultServer ? undefined : o.vaultServer ? undefined : vault.stop(), socket?.stop()]);
+      await Promise.all([fake.stop(), o.vaultServer ? undefined : vault.stop(), socket?.stop()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
