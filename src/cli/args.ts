@@ -7,6 +7,7 @@
 import { BACKUP_KINDS, parseIsoDate } from '../core/backup/object-names.js';
 import type { BackupKind } from '../core/notifier.js';
 import type { RestoreTargetName } from '../core/restore/restore-plan.js';
+import { parseTargetName } from '../core/restore/target-names.js';
 import { UsageError } from './usage-error.js';
 
 /** A kind for filtering listings: every kind, pre-restore safety snapshots included. */
@@ -17,10 +18,8 @@ export function parseListKind(value: string | true | undefined): BackupKind | un
 }
 
 /** Target names, as in Slack: `prod` and `production` are the same Vault. */
-export const TARGET_NAMES: Readonly<Record<string, RestoreTargetName>> = { prod: 'prod', production: 'prod', staging: 'staging' };
-
 export function parseTarget(value: string | true | undefined, usage: string): RestoreTargetName {
-  const target = typeof value === 'string' ? TARGET_NAMES[value.toLowerCase()] : undefined;
+  const target = typeof value === 'string' ? parseTargetName(value) : undefined;
   if (target === undefined) {
     const shown = value === undefined ? 'restore needs --target prod or --target staging' : `--target must be prod (or production) or staging, not "${String(value)}"`;
     throw new UsageError(`${shown}; usage: vault-chatops ${usage}`);

@@ -4,6 +4,8 @@
  * right form. Pure: no Slack, no core calls, so every form and every mistake is a plain test.
  */
 
+import { parseTargetName } from '../core/restore/target-names.js';
+
 export type BackupListKind = 'daily' | 'monthly' | 'manual';
 
 export type VaultCommand =
@@ -31,7 +33,7 @@ export const USAGE = {
   status: '/vault status',
   backups: '/vault backups [daily|monthly|manual] [N]',
   backupNow: '/vault backup now',
-  restore: '/vault restore <YYYY-MM-DD|latest|key> [staging]',
+  restore: '/vault restore <YYYY-MM-DD|latest|key> [prod|staging]',
   seal: '/vault seal [reason…]',
   approvals: '/vault approvals',
   audit: '/vault audit [N] | verify',
@@ -93,11 +95,13 @@ function parseBackups(args: string[]): VaultCommand | UsageError {
 function parseRestore(args: string[]): VaultCommand | UsageError {
   if (args.length === 0) return { name: 'restore', target: 'prod' };
   const [spec, target, ...extra] = args as [string, ...string[]];
-  if (extra.length > 0 || (target !== undefined && target.toLowerCase() !== 'staging')) {
-    return usage(`"${args.slice(1).join(' ')}" is not a restore target; the only one you can add is "staging".`, USAGE.restore);
+  // Target names are the CLI's too: prod (or production, the default) and staging.
+  const named = target === undefined ? 'prod' : parseTargetName(target);
+  if (extra.length > 0 || named === undefined) {
+    return usage(`"${args.slice(1).join(' ')}" is not a restore target; add "staging", or "prod" (the default, also "production").`, USAGE.restore);
   }
   // The spec itself (date, latest, key) is checked by the core, which also knows the nearest dates.
-  return { name: 'restore', spec, target: target === undefined ? 'prod' : 'staging' };
+  return { name: 'restore', spec, target: named };
 }
 
 function parseAudit(args: string[]): VaultCommand | UsageError {
