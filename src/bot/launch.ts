@@ -27,6 +27,7 @@ import { reportInterrupted, resumeApproved, startExpirySweep, sweepExpired, SWEE
 import { SlackApproverDirectory } from './approver-directory.js';
 import { startDefaultMetrics } from './metrics.js';
 import { registerHandlers } from './register-handlers.js';
+import { wireRotation } from './rotation-wiring.js';
 import { fetchSlackIdentity } from './slack-identity.js';
 import { SlackNotifier } from './slack-notifier.js';
 import { socketModeStartError } from './socket-mode-start.js';
@@ -53,6 +54,8 @@ export interface LaunchOptions {
   sweepIntervalMs?: number;
   /** How long `stop()` waits for running actions and backups (default 25 s). */
   stopGraceMs?: number;
+  /** How often rekey and unseal follow-ups poll Vault (default 5 s; tests: a few ms). */
+  followPollMs?: number;
   /** Draws approval request ids (tests). */
   newRequestId?: () => string;
 }
@@ -107,11 +110,13 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   backups = new BackupEngine({ config, db, audit, logger, notifier, clock, store: o.store });
   const directory = new SlackApproverDirectory({ client: app.client, approvers: slack.approvers, approverGroup: slack.approverGroup, clock });
   const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
+  const rotation = wireRotation({ config, backups, audit, logger, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
+  rotation.register(approvals);
   approvals.register(restoreAction(backups));
-  approvals.register(sealAction(backups.vault, { ...(config.vault.nodeAddrs ? { nodeAddrs: config.vault.nodeAddrs } : {}) }));
+  approvals.register(rotation.followSeal(sealAction(backups.vault, { ...(config.vault.nodeAddrs ? { nodeAddrs: config.vault.nodeAddrs } : {}) })));
   const messenger = new ApprovalMessenger({ client: app.client, channel: slack.opsChannel, requests: approvals, logger });
   const work = new BackgroundWork();
-  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock, work };
+  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock, work, rotation: rotation.services };
   registerHandlers(app, deps);
 
   const stopVaultRetry = await startBackupEngine(backups, notifier, logger);
@@ -161,6 +166,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
       // reported as interrupted at the next start), then the queued Slack updates.
       if (work.size > 0) logger.info({ running: work.size }, 'waiting for running actions before stopping');
       if (!(await work.drain(o.stopGraceMs ?? STOP_GRACE_MS))) logger.warn('running actions did not finish in time; they will be reported as interrupted');
+      await rotation.followUps.stop();
       await messenger.idle();
       deps.backups.stop();
       logger.info('slack bot stopped');

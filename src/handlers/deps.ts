@@ -4,6 +4,7 @@
  * and who is asking. Handlers translate; these decide (core) or show (bot).
  */
 import type { ApprovalEngine } from '../core/approvals/index.js';
+import type { RotationServices } from '../core/rotation/services.js';
 import type { AuditLog } from '../core/audit/index.js';
 import type { BackupEngine } from '../core/backup-engine.js';
 import type { Clock } from '../core/clock.js';
@@ -23,6 +24,8 @@ export interface HandlerDeps {
   clock: Clock;
   /** Long work started after the ack (actions, backups); stopping the bot waits for it. */
   work: BackgroundWork;
+  /** Rotation: ROTATION_RULES, rekey settings, the nodes, the backup-key planner. */
+  rotation: RotationServices;
 }
 
 /** Who asked, from where. Opaque Slack ids. */

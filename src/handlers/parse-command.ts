@@ -6,6 +6,8 @@
 
 import { parseTargetName } from '../core/restore/target-names.js';
 
+import { parseRotate, parseUnsealStatus, ROTATE_USAGE, type RotateCommand } from './parse-rotate.js';
+
 export type BackupListKind = 'daily' | 'monthly' | 'manual';
 
 export type VaultCommand =
@@ -17,7 +19,8 @@ export type VaultCommand =
   | { name: 'seal'; reason?: string }
   | { name: 'approvals' }
   | { name: 'audit'; limit: number }
-  | { name: 'audit-verify' };
+  | { name: 'audit-verify' }
+  | RotateCommand;
 
 export interface UsageError {
   name: 'usage';
@@ -37,6 +40,7 @@ export const USAGE = {
   seal: '/vault seal [reason…]',
   approvals: '/vault approvals',
   audit: '/vault audit [N] | verify',
+  ...ROTATE_USAGE,
 } as const;
 
 export const ALL_FORMS = Object.values(USAGE);
@@ -46,7 +50,7 @@ export const LIST_MAX = 50;
 const AUDIT_DEFAULT = 10;
 
 /** Subcommands DESIGN §7 names that this bot does not run yet: said so, instead of "unknown". */
-const NOT_YET = new Set(['unseal-status', 'rotate', 'drill', 'drills']);
+const NOT_YET = new Set(['drill', 'drills']);
 
 export function parseVaultCommand(text: string): VaultCommand | UsageError {
   const words = text.trim().split(/\s+/).filter(Boolean);
@@ -71,6 +75,10 @@ export function parseVaultCommand(text: string): VaultCommand | UsageError {
       return { name: 'seal', ...reasonOf(rest) };
     case 'audit':
       return parseAudit(rest);
+    case 'rotate':
+      return parseRotate(rest);
+    case 'unseal-status':
+      return parseUnsealStatus(rest);
     default:
       if (NOT_YET.has(sub)) return usage(`\`${sub}\` is not available in this version of the bot yet.`, ALL_FORMS.join('\n'));
       return usage(`"${first ?? ''}" is not a /vault command.`, ALL_FORMS.join('\n'));

@@ -17,6 +17,7 @@ import { openRequest } from './open-request.js';
 import { parseVaultCommand, type UsageError, type VaultCommand } from './parse-command.js';
 import { replyWithError } from './reply-error.js';
 import { requestRestore, showRestorePicker } from './restore.js';
+import { requestBackupKeyRotation, requestSecretRotation, requestUnsealKeyRotation, showUnsealStatus } from './rotate.js';
 import { showStatus } from './status.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -73,5 +74,13 @@ function dispatch(deps: HandlerDeps, cmd: VaultCommand | UsageError, asker: Aske
       return showAudit(deps, reply, cmd.limit);
     case 'audit-verify':
       return verifyAudit(deps, reply);
+    case 'rotate-secret':
+      return requestSecretRotation(deps, asker, reply, cmd.path);
+    case 'rotate-unseal-keys':
+      return requestUnsealKeyRotation(deps, asker, reply);
+    case 'rotate-backup-key':
+      return requestBackupKeyRotation(deps, asker, reply);
+    case 'unseal-status':
+      return showUnsealStatus(deps, reply);
   }
 }

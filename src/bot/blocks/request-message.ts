@@ -16,6 +16,9 @@ const REASON_MAX = 1000;
 const TITLES: Record<string, string> = {
   restore: ':rewind: *Restore requested*',
   seal: ':lock: *Emergency seal requested*',
+  'rotate-secret': ':key: *Secret rotation requested*',
+  'rotate-backup-key': ':key: *Backup key rotation requested*',
+  'rotate-unseal-keys': ':key: *Unseal key rotation (rekey) requested*',
 };
 
 const STATE_ICON: Record<ApprovalStatus['state'], string> = {

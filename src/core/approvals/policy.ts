@@ -19,6 +19,9 @@ export const ACTION_POLICY: Readonly<Record<string, ActionPolicy>> = Object.free
   restore: { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
   seal: { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 15 * MINUTE },
   rotate: { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
+  'rotate-secret': { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
+  'rotate-backup-key': { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
+  'rotate-unseal-keys': { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
   drill: { approvalsRequired: 1, lowestAllowed: 0, ttlMs: 30 * MINUTE },
 });
 

@@ -10,6 +10,7 @@ import {
   readableFile, slackId, slackUserIds, text,
 } from './fields.js';
 import { parseKeyring } from './keyring.js';
+import { pgpKeyFiles, rotationRulesFile } from '../rotation/config-fields.js';
 
 export const envSchema = z.object({
   SLACK_BOT_TOKEN: envVar('SLACK_BOT_TOKEN', prefixed('xoxb-', 'a bot token')),
@@ -54,6 +55,10 @@ export const envSchema = z.object({
   RTO_RESTORE_MINUTES: envVar('RTO_RESTORE_MINUTES', positiveInt()),
   RTO_ROTATION_MINUTES: envVar('RTO_ROTATION_MINUTES', positiveInt()),
   RTO_ALERT_MINUTES: envVar('RTO_ALERT_MINUTES', positiveInt()),
+  ROTATION_RULES: envVar('ROTATION_RULES', rotationRulesFile),
+  REKEY_SHARES: envVar('REKEY_SHARES', positiveInt(255)),
+  REKEY_THRESHOLD: envVar('REKEY_THRESHOLD', positiveInt(255)),
+  REKEY_PGP_KEYS: envVar('REKEY_PGP_KEYS', pgpKeyFiles),
   LOG_LEVEL: envVar('LOG_LEVEL', logLevel),
 });
 

@@ -31,6 +31,8 @@ export const DEFAULTS = {
   rtoRestoreMinutes: 120,
   rtoRotationMinutes: 5,
   rtoAlertMinutes: 5,
+  rekeyShares: 5,
+  rekeyThreshold: 3,
 } as const;
 
 export function loadConfig<N extends Need = never>(env: RawEnv, needs: Iterable<N> = []): LoadConfigResult<N> {
@@ -85,6 +87,14 @@ function assemble(e: ParsedEnv): Omit<Config, Need> & Partial<Pick<Config, Need>
       rtoRestoreMinutes: e.RTO_RESTORE_MINUTES ?? DEFAULTS.rtoRestoreMinutes,
       rtoRotationMinutes: e.RTO_ROTATION_MINUTES ?? DEFAULTS.rtoRotationMinutes,
       rtoAlertMinutes: e.RTO_ALERT_MINUTES ?? DEFAULTS.rtoAlertMinutes,
+    },
+    rotation: {
+      rules: e.ROTATION_RULES ?? [],
+      rekey: {
+        shares: e.REKEY_SHARES ?? DEFAULTS.rekeyShares,
+        threshold: e.REKEY_THRESHOLD ?? DEFAULTS.rekeyThreshold,
+        ...(e.REKEY_PGP_KEYS !== undefined && { pgpKeys: e.REKEY_PGP_KEYS }),
+      },
     },
   };
 }

@@ -56,6 +56,8 @@ export function presenceProblems(env: RawEnv, needs: ReadonlySet<Need>): Map<Var
   if (has('VAULT_STAGING_TOKEN')) expect('VAULT_STAGING_ADDR', 'VAULT_STAGING_TOKEN is set');
   if (has('PAGERDUTY_EVENTS_URL')) expect('PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL is set');
 
+  for (const [name, problem] of rekeyProblems(env)) problems.set(name, problem);
+
   const active = setting(env, 'BACKUP_ACTIVE_KEY');
   const ids = keyringIds(setting(env, 'BACKUP_KEYS'));
   if (active !== undefined && ids !== undefined && !ids.includes(active)) {
@@ -65,4 +67,27 @@ export function presenceProblems(env: RawEnv, needs: ReadonlySet<Need>): Map<Var
     );
   }
   return problems;
+}
+
+/** REKEY_*: Vault's own seal-configuration rules, checked at start-up instead of when a rekey starts. */
+function rekeyProblems(env: RawEnv): Map<VariableName, string> {
+  const out = new Map<VariableName, string>();
+  const int = (name: VariableName, fallback: number) => {
+    const v = setting(env, name);
+    return v === undefined ? fallback : /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  };
+  const shares = int('REKEY_SHARES', 5);
+  const threshold = int('REKEY_THRESHOLD', 3);
+  if (Number.isNaN(shares) || Number.isNaN(threshold)) return out;
+  if (threshold > shares) {
+    out.set('REKEY_THRESHOLD', invalidProblem('REKEY_THRESHOLD', `is ${threshold}, more than REKEY_SHARES (${shares})`, `at most REKEY_SHARES`));
+  } else if (shares > 1 && threshold < 2) {
+    out.set('REKEY_THRESHOLD', invalidProblem('REKEY_THRESHOLD', `is ${threshold} with ${shares} shares`, 'at least 2 when there are several shares (Vault refuses 1 of many)'));
+  }
+  const pgp = setting(env, 'REKEY_PGP_KEYS');
+  const files = pgp === undefined ? 0 : pgp.split(',').filter((f) => f.trim() !== '').length;
+  if (pgp !== undefined && files !== shares) {
+    out.set('REKEY_PGP_KEYS', invalidProblem('REKEY_PGP_KEYS', `lists ${files} key file${files === 1 ? '' : 's'} for ${shares} shares`, 'exactly one PGP key file per share (REKEY_SHARES)'));
+  }
+  return out;
 }

@@ -7,6 +7,8 @@
 /** Groups of variables a command needs; `migrate` and `audit` need none, `start` needs all. */
 export type Need = 'slack' | 'vault' | 'backup';
 
+import type { RotationRules } from '../rotation/rules.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface SlackConfig {
@@ -92,6 +94,13 @@ export interface Config {
   pagerduty?: PagerDutyConfig;
   logLevel: LogLevel;
   drills: DrillConfig;
+  rotation: RotationConfig;
+}
+
+/** DESIGN §11: which fields rotate (ROTATION_RULES, already validated) and the rekey's new shares. */
+export interface RotationConfig {
+  rules: RotationRules;
+  rekey: { shares: number; threshold: number; pgpKeys?: string[] };
 }
 
 /**

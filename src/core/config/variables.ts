@@ -55,6 +55,10 @@ export const VARIABLES = {
   RTO_RESTORE_MINUTES: { what: 'the restore drill target in minutes', example: '120' },
   RTO_ROTATION_MINUTES: { what: 'the rotation drill target in minutes', example: '5' },
   RTO_ALERT_MINUTES: { what: 'the seal drill target (minutes until the alert) in minutes', example: '5' },
+  ROTATION_RULES: { what: 'the path of a JSON file of rotation rules (docs/ROTATION.md)', example: '/etc/vault-chatops/rotation-rules.json' },
+  REKEY_SHARES: { what: 'how many new unseal-key shares a rekey makes (1 to 255)', example: '5' },
+  REKEY_THRESHOLD: { what: 'how many of the new shares unseal Vault (at most REKEY_SHARES; more than 1 when there are several shares)', example: '3' },
+  REKEY_PGP_KEYS: { what: 'comma-separated PGP public-key files, one per new share, to encrypt the shares', example: '/keys/ana.asc,/keys/ben.asc,/keys/cy.asc,/keys/di.asc,/keys/ed.asc' },
   LOG_LEVEL: { what: 'one of fatal, error, warn, info, debug, trace, silent', example: 'info' },
 } as const satisfies Record<string, VariableInfo>;
 

@@ -21,6 +21,7 @@ import { TokenRenewer } from './renewal.js';
 import { openSnapshot, restoreSnapshot } from './snapshot.js';
 import { readJson, sendRaw, type VaultEndpoint } from './transport.js';
 import { kvListRecursive, kvMetadata, kvReadVersion, kvWrite, mountInfo } from './kv.js';
+import { cancelRekey, detectRekeyApi, readRekey, startRekey, type RekeyApi, type RekeyCalls, type RekeyRequest } from './rekey.js';
 import { toAutopilotState, toKvWriteResult, toLeader, toRekeyStatus, toSealStatus, record } from './responses.js';
 import type {
   AutopilotState,
@@ -177,6 +178,28 @@ export class VaultClient extends EventEmitter<VaultClientEvents> {
         { cause: error },
       );
     }
+  }
+
+  /** Starts a rekey with new shares/threshold: `sys/rekey/init`, or OpenBao 2.5+'s `sys/rotate/root/init` after a 405. */
+  startRekey(request: RekeyRequest): Promise<{ api: RekeyApi; status: RekeyStatus }> {
+    return startRekey(this.rekeyCalls, request);
+  }
+
+  /** A rekey's progress on the API it was started on (`detectRekeyApi` when unknown). */
+  readRekey(api: RekeyApi): Promise<RekeyStatus> {
+    return readRekey(this.rekeyCalls, api);
+  }
+
+  detectRekeyApi(): Promise<{ api: RekeyApi; status: RekeyStatus }> {
+    return detectRekeyApi(this.rekeyCalls);
+  }
+
+  cancelRekey(api: RekeyApi, nonce: string): Promise<void> {
+    return cancelRekey(this.rekeyCalls, api, nonce);
+  }
+
+  private get rekeyCalls(): RekeyCalls {
+    return { raw: (m, p, o = {}) => this.json(m, p, { ...o, ...(this.token ? {} : { anonymous: true }) }), authed: this.call };
   }
 
   /** Reads a KV secret by full API path (`secret/data/canary` for KV v2) and returns its key/values. */

@@ -3,6 +3,7 @@
  * decoded arguments to the success body, throwing `PlatformError` for Slack's `ok:false` codes.
  * Only behaviour the bot can observe is modelled; anything else is `unknown_method`.
  */
+import { chatDelete } from './chat-delete.js';
 import { randomBytes } from 'node:crypto';
 import { LIMITS, assignBlockIds, validateBlocks, validateView } from './block-kit.js';
 import type { Directory } from './directory.js';
@@ -216,6 +217,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'auth.test': authTest,
   'chat.postMessage': postMessage,
   'chat.update': update,
+  'chat.delete': chatDelete,
   'chat.postEphemeral': postEphemeral,
   'users.info': usersInfo,
   'usergroups.users.list': usergroupUsers,

@@ -6,8 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { authorize, capabilityForMethod, requireToken } from './auth.js';
 import { decodeKey, keyLengthError, validateSealConfig } from './health.js';
-import { SEALED, VaultError, parseWriteBody, sendErrors, sendJson, sendNoContent, type Ctx } from './http.js';
-import { newKeyShares, type RekeyOperation, type VaultCore } from './state.js';
+import { SEALED, VaultError, parseWriteBody, sendEnvelope, sendErrors, sendJson, sendNoContent, type Ctx } from './http.js';
+import { newKeyShares, type RekeyOperation, type TokenEntry, type VaultCore } from './state.js';
+
+/** How a body is sent: raw JSON on `sys/rekey/*`, inside the envelope's `data` on OpenBao's `sys/rotate/root/*`. */
+type Reply = (ctx: Ctx, status: number, body: Record<string, unknown>) => void;
+const rawReply: Reply = (ctx, status, body) => sendJson(ctx, status, body);
+const envelopeReply: Reply = (ctx, status, body) => sendEnvelope(ctx, { mountType: 'system', data: body }, status);
 
 function statusBody(core: VaultCore): Record<string, unknown> {
   const op = core.rekey;
@@ -40,19 +45,33 @@ export function handleRekey(ctx: Ctx): void {
     authorize(requireToken(ctx), ctx.path, capabilityForMethod(ctx.method));
   }
   const sub = ctx.path.slice('sys/rekey/'.length);
-  if (sub === 'init') return rekeyInit(ctx);
-  if (sub === 'update') return rekeyUpdate(ctx);
-  if (sub === 'verify') return rekeyVerify(ctx);
+  if (sub === 'init') return rekeyInit(ctx, rawReply);
+  if (sub === 'update') return rekeyUpdate(ctx, rawReply);
+  if (sub === 'verify') return rekeyVerify(ctx, rawReply);
   sendErrors(ctx, 404, []);
 }
 
-function rekeyInit(ctx: Ctx): void {
+/**
+ * OpenBao 2.4+'s authenticated replacement (reference §11): `sys/rotate/root/{init,update,verify}`,
+ * the same operation and fields as `sys/rekey/*`, inside the envelope's `data`. The caller (the
+ * logical router) has checked seal state and resolved the token; the ACL applies as on any path.
+ */
+export function handleRotateRoot(ctx: Ctx, token: TokenEntry): void {
+  authorize(token, ctx.path, capabilityForMethod(ctx.method));
+  const sub = ctx.path.slice('sys/rotate/root/'.length);
+  if (sub === 'init') return rekeyInit(ctx, envelopeReply);
+  if (sub === 'update') return rekeyUpdate(ctx, envelopeReply);
+  if (sub === 'verify') return rekeyVerify(ctx, envelopeReply);
+  throw new VaultError(404, ['unsupported path']);
+}
+
+function rekeyInit(ctx: Ctx, reply: Reply): void {
   const core = ctx.core;
   switch (ctx.method) {
     case 'GET':
       if (!core.state.initialized) throw new VaultError(400, ['server is not yet initialized']);
       if (core.state.sealed) throw new VaultError(503, [SEALED]);
-      return sendJson(ctx, 200, statusBody(core));
+      return reply(ctx, 200, statusBody(core));
     case 'PUT':
     case 'POST': {
       if (core.unavailable) throw new VaultError(503, [SEALED]);
@@ -75,7 +94,7 @@ function rekeyInit(ctx: Ctx): void {
         given: [],
         requireVerification: body.require_verification === true,
       };
-      return sendJson(ctx, 200, statusBody(core));
+      return reply(ctx, 200, statusBody(core));
     }
     case 'DELETE':
       if (core.unavailable) throw new VaultError(503, [SEALED]);
@@ -97,7 +116,7 @@ function readKey(ctx: Ctx): { key: string; nonce: string } {
   return { key: key.toString('hex'), nonce: typeof body.nonce === 'string' ? body.nonce : '' };
 }
 
-function rekeyUpdate(ctx: Ctx): void {
+function rekeyUpdate(ctx: Ctx, reply: Reply): void {
   if (ctx.method !== 'PUT' && ctx.method !== 'POST') return sendErrors(ctx, 405, []);
   const core = ctx.core;
   const { key, nonce } = readKey(ctx);
@@ -113,7 +132,7 @@ function rekeyUpdate(ctx: Ctx): void {
   }
   op.given.push(key);
   const barrier = core.logical.barrier;
-  if (op.given.length < barrier.threshold) return sendJson(ctx, 200, statusBody(core));
+  if (op.given.length < barrier.threshold) return reply(ctx, 200, statusBody(core));
 
   const genuine = op.given.every((k) => barrier.keys.includes(k));
   op.given = [];
@@ -136,7 +155,7 @@ function rekeyUpdate(ctx: Ctx): void {
   } else {
     applyKeys(core, keys, op.threshold);
   }
-  sendJson(ctx, 200, body);
+  reply(ctx, 200, body);
 }
 
 function applyKeys(core: VaultCore, keys: string[], threshold: number): void {
@@ -145,14 +164,14 @@ function applyKeys(core: VaultCore, keys: string[], threshold: number): void {
   core.bumpIndex();
 }
 
-function rekeyVerify(ctx: Ctx): void {
+function rekeyVerify(ctx: Ctx, reply: Reply): void {
   const core = ctx.core;
   if (core.unavailable) throw new VaultError(503, [SEALED]);
   const op = core.rekey;
   const verification = op?.verification;
   if (ctx.method === 'GET') {
     if (!op || !verification) throw new VaultError(400, ['no rekey configuration found']);
-    return sendJson(ctx, 200, verifyStatus(op, verification));
+    return reply(ctx, 200, verifyStatus(op, verification));
   }
   if (ctx.method === 'DELETE') {
     if (op && verification) {
@@ -172,7 +191,7 @@ function rekeyVerify(ctx: Ctx): void {
   }
   verification.given.push(key);
   if (verification.given.length < op.threshold) {
-    return sendJson(ctx, 200, verifyStatus(op, verification));
+    return reply(ctx, 200, verifyStatus(op, verification));
   }
   const ok = verification.given.every((k) => verification.keys.includes(k));
   if (!ok) {
@@ -181,7 +200,7 @@ function rekeyVerify(ctx: Ctx): void {
   }
   const doneNonce = verification.nonce;
   applyKeys(core, verification.keys, op.threshold);
-  sendJson(ctx, 200, { nonce: doneNonce, complete: true });
+  reply(ctx, 200, { nonce: doneNonce, complete: true });
 }
 
 /** The `sys/rekey/verify` status body: the new threshold and shares, and the keys given so far. */

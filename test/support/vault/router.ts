@@ -21,7 +21,7 @@ import {
   handleSnapshotRestore,
   handleSnapshotSave,
 } from './raft.js';
-import { handleRekey } from './rekey.js';
+import { handleRekey, handleRotateRoot } from './rekey.js';
 import { drained } from './snapshot-parse.js';
 import type { TokenEntry, VaultCore } from './state.js';
 import type { RecordedRequest } from './types.js';
@@ -155,6 +155,7 @@ async function handleLogical(ctx: Ctx, tap: BodyTap | undefined): Promise<void> 
 async function route(ctx: Ctx, token: TokenEntry, tap: BodyTap | undefined): Promise<void> {
   const { path, method } = ctx;
   if (path.startsWith(KV_MOUNT)) return handleKv(ctx, token, path.slice(KV_MOUNT.length));
+  if (ctx.core.flavor === 'openbao' && path.startsWith('sys/rotate/root/')) return handleRotateRoot(ctx, token);
   if (path.startsWith(UI_MOUNTS_PREFIX)) return handleUiMount(ctx, token, path.slice(UI_MOUNTS_PREFIX.length));
   switch (path) {
     case 'auth/token/lookup-self':

@@ -1,0 +1,74 @@
+/**
+ * @module bot/rotation-wiring
+ * Puts rotation together for the running bot (DESIGN §11): registers `rotate-secret` and
+ * `rotate-unseal-keys` (and `rotate-backup-key`) with the approval engine, wraps the seal action
+ * so its thread follows the unseal, and builds what the handlers need. Follow-ups post through
+ * the approval messenger and stop with the bot. Kept out of `launch.ts` so that stays a list.
+ */
+import { rotateSecretAction } from '../core/actions/rotate-secret.js';
+import { rotateUnsealKeysAction } from '../core/actions/rotate-unseal-keys.js';
+import { withUnsealFollow } from '../core/actions/seal-unseal-follow.js';
+import type { ApprovalEngine } from '../core/approvals/index.js';
+import type { ActionDefinition } from '../core/approvals/types.js';
+import type { AuditTrail } from '../core/audit/types.js';
+import type { BackupEngine } from '../core/backup-engine.js';
+import type { Config } from '../core/config/index.js';
+import type { Logger } from '../core/logger.js';
+import type { RotationServices } from '../core/rotation/services.js';
+import type { UnsealNode } from '../core/rotation/unseal-follow.js';
+import type { ApprovalMessenger } from './approval-messenger.js';
+import { RequestFollowUps } from './request-follow-ups.js';
+
+export interface RotationWiringOptions {
+  config: Config;
+  backups: BackupEngine;
+  audit: AuditTrail;
+  logger: Logger;
+  /** The messenger is made after the actions are registered; asked for when a line is posted. */
+  messenger: () => ApprovalMessenger;
+  /** How often follow-ups poll Vault (default 5 s; tests use a few ms). */
+  pollMs?: number;
+  /** A completed rotation or rekey (PagerDuty change event, when configured). */
+  onRotated?: (summary: string) => void;
+}
+
+export interface RotationWiring {
+  services: RotationServices;
+  followUps: RequestFollowUps;
+  /** Registers the rotation actions. */
+  register(approvals: Pick<ApprovalEngine, 'register'>): void;
+  /** The seal action, followed until Vault serves again. */
+  followSeal<P extends object>(seal: ActionDefinition<P>): ActionDefinition<P>;
+}
+
+export function wireRotation(o: RotationWiringOptions): RotationWiring {
+  const { config, backups, audit, logger } = o;
+  const followUps = new RequestFollowUps({ messenger: { reply: (id, message) => o.messenger().reply(id, message) }, logger });
+  const rekey = { shares: config.rotation.rekey.shares, threshold: config.rotation.rekey.threshold, ...(config.rotation.rekey.pgpKeys ? { pgpKeys: config.rotation.rekey.pgpKeys } : {}) };
+  const nodeAddrs = config.vault.nodeAddrs ?? [];
+  let nodes: UnsealNode[] | undefined;
+  const allNodes = (): readonly UnsealNode[] =>
+    (nodes ??= [
+      backups.vault,
+      ...nodeAddrs
+        .filter((addr) => addr.replace(/\/+$/, '') !== backups.vault.address)
+        .map((addr) => backups.vault.forNode(addr)),
+    ]);
+  const onRotated = o.onRotated;
+  return {
+    followUps,
+    services: {
+      rules: config.rotation.rules,
+      rekey,
+      nodes: allNodes,
+      planBackupKey: () => Promise.reject(new Error('backup-key rotation is not wired yet')),
+    },
+    register(approvals) {
+      approvals.register(rotateSecretAction({ vault: backups.vault, audit, ...(onRotated ? { onRotated } : {}) }));
+      approvals.register(
+        rotateUnsealKeysAction({ vault: backups.vault, audit, rekey, followUps, ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(onRotated ? { onRotated } : {}) }),
+      );
+    },
+    followSeal: (seal) => withUnsealFollow(seal, { nodes: allNodes, followUps, audit, ...(o.pollMs ? { pollMs: o.pollMs } : {}) }),
+  };
+}
