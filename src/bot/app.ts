@@ -46,11 +46,18 @@ export interface SocketModeTuning {
   clientPingTimeoutMs?: number;
 }
 
+/**
+ * The Web API client's retries: a few within seconds, not the library's default of ten over about
+ * 30 minutes, which held every caller (a page inside the backup queue, a thread update) that long
+ * during a Slack outage. Ops-channel notifications have their own client and background retry.
+ */
+export const BOUNDED_RETRIES: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 1000, maxTimeout: 8000, randomize: true };
+
 export function createBoltApp(o: BotAppOptions): App {
   const { botToken, botId, botUserId, appToken, signingSecret, slackApiUrl, logger } = o;
   const receiver: ReceiverKind = o.receiver ?? (appToken ? 'socket' : 'http');
   // A fresh object: Bolt writes its logger into the client options it is given.
-  const clientOptions: webApi.WebClientOptions = { ...(slackApiUrl ? { slackApiUrl } : {}), ...o.clientOptions };
+  const clientOptions: webApi.WebClientOptions = { retryConfig: BOUNDED_RETRIES, ...(slackApiUrl ? { slackApiUrl } : {}), ...o.clientOptions };
   const common = {
     token: botToken,
     botId,

@@ -3,7 +3,9 @@
  * The core's `Notifier` in Slack's ops channel: a quiet ✅ for a good backup, a page that mentions
  * on-call (`<!subteam^…>` or `<!here>`) for a failed one, the weekly restore-test result, and info
  * lines. Only facts the core calls safe reach Slack (keys, sizes, the CoreError user message).
- * A failed post is logged, never thrown: a Slack outage must not fail a backup.
+ * A failed post is thrown: the bot wraps this notifier in the core's `DeliveryQueue`, which
+ * delivers off the work path, retries within bounds and records what could not be delivered,
+ * so a Slack outage never fails or delays a backup.
  */
 import type { webApi } from '@slack/bolt';
 import { formatDuration } from '../core/actions/format-duration.js';
@@ -72,9 +74,9 @@ export class SlackNotifier implements Notifier {
     try {
       await this.#client.chat.postMessage({ channel: this.#channel, ...message, unfurl_links: false, unfurl_media: false });
     } catch (error) {
-      const { code: errorCode, detail } = summariseSlackError(error);
-      this.#logger.error({ code: errorCode, detail }, `could not post to the ops channel (${detail})`);
-      this.#logger.debug({ err: error }, 'ops channel post error detail');
+      const { detail } = summariseSlackError(error);
+      this.#logger.debug({ err: error }, `ops channel post failed (${detail})`);
+      throw error;
     }
   }
 }

@@ -26,6 +26,8 @@ export interface HandlerDeps {
   work: BackgroundWork;
   /** Rotation: ROTATION_RULES, rekey settings, the nodes, the backup-key planner. */
   rotation: RotationServices;
+  /** Ops-channel notifications that could not be delivered, for `/vault status` (issue 7 item 3). */
+  notifications?: { readonly undeliveredCount: number; undelivered(limit?: number): Array<{ summary: string; failedAt: string }> };
 }
 
 /** Who asked, from where. Opaque Slack ids. */
