@@ -33,7 +33,7 @@ describe('the bot’s HTTP receiver', () => {
     expect(res.status).toBe(200);
     expect(res.timedOut).toBe(false);
     expect(res.elapsedMs).toBeLessThan(ACK_DEADLINE_MS);
-    expect(ephemeralTexts(h, 'U0DAVE').at(-1)).toContain('/vault restore <YYYY-MM-DD|latest|key> [staging]');
+    expect(ephemeralTexts(h, 'U0DAVE').at(-1)).toContain('/vault restore <YYYY-MM-DD|latest|key> [prod|staging]');
   });
 
   it('answers an unknown subcommand with the list of commands', async () => {

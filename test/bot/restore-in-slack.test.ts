@@ -119,7 +119,7 @@ describe('restore through Slack', () => {
   it('answers a wrong target with the form', async () => {
     await h.slack.command({ userId: 'U0ALICE', text: 'restore latest prod-eu' });
     expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toContain('"prod-eu" is not a restore target');
-    expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toContain('/vault restore <YYYY-MM-DD|latest|key> [staging]');
+    expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toContain('/vault restore <YYYY-MM-DD|latest|key> [prod|staging]');
   });
 
   it('without an argument shows a picker whose choice creates the request', async () => {
