@@ -143,6 +143,12 @@ export class BackupCatalogue {
     return this.select(`WHERE deleted_at IS NULL AND kind != 'pre-restore' ORDER BY created_at DESC LIMIT 1`)[0];
   }
 
+  /** The `audit-head` recorded with the newest catalogued backup (any kind, deleted ones too: they existed). */
+  newestAuditHead(): { key: string; auditHead: string } | undefined {
+    const row = this.db.prepare(`SELECT key, audit_head FROM backups WHERE audit_head IS NOT NULL ORDER BY created_at DESC, key DESC LIMIT 1`).get() as { key: string; audit_head: string } | undefined;
+    return row && { key: row.key, auditHead: row.audit_head };
+  }
+
   /** Newest successful backup of any kind other than pre-restore, for the backup-age check. */
   lastSuccessAt(): Date | undefined {
     const e = this.newestVerified();

@@ -9,6 +9,7 @@ import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import type { LogLevel } from './types.js';
 import { invalidProblem, quoted, type VariableName } from './variables.js';
+import { redactLocation, STORE_LOCATION_FORMS, storeLocationProblem } from '../store/store-location.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; wrong: string; expected?: string };
 
@@ -113,22 +114,13 @@ export function readableFile(value: string, name: VariableName): Checked<string>
 }
 
 /** `s3://bucket[/prefix]`, `file:///abs/path`, or a folder path; kept as given. */
-export function backupStore(value: string, name: VariableName): Checked<string> {
-  if (value.startsWith('s3://')) {
-    const bucket = value.slice('s3://'.length).split('/')[0] ?? '';
-    return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) ? ok(value) : bad(`does not name a valid S3 bucket${quoted(name, value)}`);
-  }
-  if (value.startsWith('file:')) {
-    try {
-      const url = new URL(value);
-      if (url.host === '' && url.pathname.startsWith('/')) return ok(value);
-    } catch {
-      // fall through to the message below
-    }
-    return bad(`is not a file:///absolute/path URL${quoted(name, value)}`);
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return bad(`uses an unsupported scheme${quoted(name, value)}`);
-  return ok(value);
+/**
+ * The store module's own check (so start-up refuses exactly what the store would), quoting the
+ * value with any credentials, query string or fragment removed.
+ */
+export function backupStore(value: string): Checked<string> {
+  const problem = storeLocationProblem(value);
+  return problem === undefined ? ok(value) : bad(`${problem} ("${redactLocation(value)}")`, STORE_LOCATION_FORMS);
 }
 
 export function minLength(min: number) {

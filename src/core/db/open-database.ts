@@ -1,10 +1,10 @@
 /**
  * @module db/open-database
- * Opens (creating if needed) `<dataDir>/vault-chatops.db` with WAL, a 5 s busy timeout and foreign
+ * Opens (creating if needed, owner-only: folder 0700, file 0600) `<dataDir>/vault-chatops.db` with WAL, a 5 s busy timeout and foreign
  * keys on, then applies pending migrations. A data folder that cannot hold the database becomes
  * one `data_dir_unusable` error naming the path and the fix.
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
@@ -41,7 +41,8 @@ function unusable(dir: string, why: string, cause?: unknown): CoreError {
 export function checkDataDir(dir: string, { create = true }: { create?: boolean } = {}): void {
   if (!create && !existsSync(dir)) throw unusable(dir, 'does not exist');
   try {
-    mkdirSync(dir, { recursive: true });
+    // The database holds the audit log and the catalogue: owner only. (An existing folder keeps its mode.)
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -69,7 +70,13 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
   let db: Database;
   try {
     const busy = options.busyTimeoutMs ?? 5000;
-    db = new BetterSqlite3(join(dir, DATABASE_FILE), { timeout: busy });
+    const file = join(dir, DATABASE_FILE);
+    // Created readable by the owner only; SQLite gives its -wal and -shm files the same mode.
+    if (!existsSync(file)) {
+      closeSync(openSync(file, 'a', 0o600));
+      chmodSync(file, 0o600);
+    }
+    db = new BetterSqlite3(file, { timeout: busy });
     // busy_timeout first, so switching to WAL waits for another process instead of failing.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busy))}`);
     db.pragma('journal_mode = WAL');

@@ -17,10 +17,9 @@ import type { S3ConnectionOptions } from './s3-client.js';
 import { LazyS3Store } from './lazy-s3-store.js';
 import type { S3TransferOptions } from './s3-store.js';
 import { assertValidPrefix } from './store-key.js';
+import { redactLocation, STORE_LOCATION_FORMS, storeLocationProblem } from './store-location.js';
 
 export type CreateStoreOptions = S3TransferOptions;
-
-const ACCEPTED = 's3://bucket[/prefix], file:///absolute/path or a folder path (e.g. /var/backups/vault)';
 
 export function createBackupStore(
   location: string,
@@ -28,7 +27,8 @@ export function createBackupStore(
   opts: CreateStoreOptions = {},
 ): BackupStore {
   const trimmed = location.trim();
-  if (trimmed === '') refuse(location, 'is empty');
+  const problem = storeLocationProblem(trimmed);
+  if (problem !== undefined) refuse(location, problem);
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(trimmed)?.[1]?.toLowerCase();
   if (scheme === undefined) return new FolderStore(resolve(trimmed));
   if (scheme === 'file') return new FolderStore(folderFromFileUrl(trimmed));
@@ -72,12 +72,7 @@ function s3FromUrl(location: string, s3: S3ConnectionOptions, opts: CreateStoreO
 function refuse(location: string, problem: string, cause?: unknown): never {
   throw new CoreError(
     ErrorCode.ConfigInvalid,
-    `The backup location ${redact(location)} ${problem}; use ${ACCEPTED}.`,
+    `The backup location ${JSON.stringify(redactLocation(location))} ${problem}; use ${STORE_LOCATION_FORMS}.`,
     { cause },
   );
-}
-
-/** Never echo a password someone put into the location. */
-function redact(location: string): string {
-  return JSON.stringify(location.replace(/\/\/[^/@]*@/, '//***@'));
 }

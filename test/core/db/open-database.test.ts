@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -160,5 +160,21 @@ describe('openDatabase', () => {
       expect(error.userMessage).toContain(`DATA_DIR ${dataDir} is not writable`);
       chmodSync(dataDir, 0o700);
     });
+  });
+});
+
+describe('file modes (issue 7)', () => {
+  it('creates DATA_DIR readable by the owner only (0700) and the database and its WAL file 0600, whatever the umask', () => {
+    const dataDir = join(tempDir(), 'nested', 'data');
+    const old = process.umask(0o022);
+    try {
+      const db = open(dataDir, migrationsDir({ '001_t.sql': 'CREATE TABLE t (x INTEGER);' }));
+      db.prepare('INSERT INTO t VALUES (1)').run();
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dataDir, DATABASE_FILE)).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dataDir, `${DATABASE_FILE}-wal`)).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(old);
+    }
   });
 });

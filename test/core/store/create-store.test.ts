@@ -72,3 +72,45 @@ describe('createBackupStore', () => {
     expect(message).not.toContain('AKIAEXAMPLE');
   });
 });
+
+describe('BACKUP_STORE values that look like URLs but are not supported ones (issue 7)', () => {
+  it.each([
+    ['s3:/my-bucket/vault', 'is not an S3 URL: it needs two slashes, as in s3://my-bucket/vault'],
+    ['s3:my-bucket', 'is not an S3 URL: it needs two slashes, as in s3://my-bucket'],
+    ['S3:/my-bucket/vault', 'is not an S3 URL'],
+    ['file:/var/backups', 'it needs three slashes: file:///path'],
+    ['ftp:host/path', 'unsupported scheme ftp:'],
+  ])('refuses %j instead of taking it for a relative folder', (location, problem) => {
+    const { code, message } = refusal(location);
+    expect(code).toBe('config_invalid');
+    expect(message).toContain(problem);
+  });
+
+  it.each([
+    ['s3://AKIAEXAMPLE:top/secret@bucket/prefix', ['AKIAEXAMPLE', 'top/secret', 'secret@']],
+    ['s3:/AKIAEXAMPLE:topsecret@bucket/prefix', ['AKIAEXAMPLE', 'topsecret']],
+    ['s3://bucket/prefix?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=deadbeef', ['AKIAEXAMPLE', 'deadbeef']],
+    ['gs://user:hunter2@bucket/x#token=abc', ['hunter2', 'token=abc']],
+  ])('never echoes credentials or query strings of %j', (location, secrets) => {
+    const { message } = refusal(location);
+    for (const secret of secrets) expect(message).not.toContain(secret);
+  });
+
+  it('a folder path that merely contains a colon, or a Windows-style drive, is still a folder', () => {
+    expect(createBackupStore('/srv/backups:old', {})).toBeInstanceOf(FolderStore);
+    expect(createBackupStore('./vault:prod', {})).toBeInstanceOf(FolderStore);
+  });
+});
+
+describe('BACKUP_STORE at start-up (loadConfig)', () => {
+  const base = { BACKUP_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` };
+  it('refuses a one-slash s3: value in one line with the right form, and never echoes credentials', async () => {
+    const { loadConfig } = await import('../../../src/core/config/load-config.js');
+    const slash = loadConfig({ ...base, BACKUP_STORE: 's3:/my-bucket/vault' }, ['backup']);
+    expect(slash.ok ? [] : slash.problems).toEqual([expect.stringMatching(/^BACKUP_STORE is not an S3 URL: it needs two slashes, as in s3:\/\/my-bucket\/vault \("s3:\/my-bucket\/vault"\); expected s3:\/\/bucket\[\/prefix\], file:\/\/\/absolute\/path or a folder path/)]);
+    const creds = loadConfig({ ...base, BACKUP_STORE: 's3://AKIAEXAMPLE:wJalr/XUtnFEMI@my-bucket/vault?x=1' }, ['backup']);
+    const lines = creds.ok ? [] : creds.problems;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/AKIAEXAMPLE|wJalr|XUtnFEMI|x=1/);
+  });
+});
