@@ -28,6 +28,7 @@ import { SlackApproverDirectory } from './approver-directory.js';
 import { startDefaultMetrics, watchNotifications } from './metrics.js';
 import { registerHandlers } from './register-handlers.js';
 import { wireRotation } from './rotation-wiring.js';
+import { wireRecoverability } from './recoverability-wiring.js';
 import { fetchSlackIdentity } from './slack-identity.js';
 import { createNotificationDelivery, type NotificationDeliveryOptions } from './notification-delivery.js';
 import type { Notifier } from '../core/notifier.js';
@@ -123,11 +124,13 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
   const rotation = wireRotation({ config, backups, audit, logger, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
   rotation.register(approvals);
+  const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier, messenger: () => messenger });
+  recoverability.register(approvals);
   approvals.register(restoreAction(backups));
   approvals.register(rotation.followSeal(sealAction(backups.vault, { ...(config.vault.nodeAddrs ? { nodeAddrs: config.vault.nodeAddrs } : {}) })));
   const messenger = new ApprovalMessenger({ client: app.client, channel: slack.opsChannel, requests: approvals, logger });
   const work = new BackgroundWork();
-  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock, work, rotation: rotation.services };
+  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock, work, rotation: rotation.services, drills: recoverability.drills, reports: recoverability.reports };
   deps.notifications = notifier;
   registerHandlers(app, deps);
 
@@ -146,7 +149,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     throw socketMode ? socketModeStartError(error) : error;
   }
   // Timers only once the bot can be reached, so a failed start leaves nothing running.
-  const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler(backups.scheduledJobs(), logger);
+  const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler([...backups.scheduledJobs().filter((j) => j.name !== 'restore-test'), ...recoverability.jobs()], logger);
   const stopSweep = startExpirySweep(approvals, messenger, logger, o.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   startDefaultMetrics();
   const port = isServer(started) ? (started.address() as AddressInfo).port : undefined;

@@ -8,6 +8,8 @@ import type { RotationServices } from '../core/rotation/services.js';
 import type { AuditLog } from '../core/audit/index.js';
 import type { BackupEngine } from '../core/backup-engine.js';
 import type { Clock } from '../core/clock.js';
+import type { DrillRunner } from '../core/drills/index.js';
+import type { ReportService } from '../core/report/index.js';
 import type { Logger } from '../core/logger.js';
 import type { ApprovalMessenger } from '../bot/approval-messenger.js';
 import type { BackgroundWork } from '../bot/background-work.js';
@@ -24,6 +26,10 @@ export interface HandlerDeps {
   clock: Clock;
   /** Long work started after the ack (actions, backups); stopping the bot waits for it. */
   work: BackgroundWork;
+  /** Drills against staging and their history (`/vault drill`, `/vault drills`). */
+  drills: DrillRunner;
+  /** The compliance report (`/vault report`) and its upload to the ops channel. */
+  reports: ReportService;
   /** Rotation: ROTATION_RULES, rekey settings, the nodes, the backup-key planner. */
   rotation: RotationServices;
   /** Ops-channel notifications that could not be delivered, for `/vault status` (issue 7 item 3). */

@@ -9,7 +9,7 @@ import type { Asker, HandlerDeps, Reply } from './deps.js';
 import { runApproved } from './run-approved.js';
 
 export interface RequestSpec {
-  action: 'restore' | 'seal' | 'rotate-secret' | 'rotate-backup-key' | 'rotate-unseal-keys';
+  action: 'restore' | 'seal' | 'recover' | 'drill' | 'rotate-secret' | 'rotate-backup-key' | 'rotate-unseal-keys';
   params: object;
   reason?: string;
 }

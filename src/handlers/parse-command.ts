@@ -20,7 +20,15 @@ export type VaultCommand =
   | { name: 'approvals' }
   | { name: 'audit'; limit: number }
   | { name: 'audit-verify' }
+  | RotateCommand
+  | { name: 'recover'; path: string; from: string }
+  | { name: 'drill'; scenario: DrillScenarioName; newest?: number }
+  | { name: 'drills'; limit: number }
+  | { name: 'report'; from?: string; to?: string }
   | RotateCommand;
+
+export type DrillScenarioName = 'restore-test' | 'backup-integrity' | 'seal' | 'rotation';
+const DRILL_SCENARIOS: readonly DrillScenarioName[] = ['restore-test', 'backup-integrity', 'seal', 'rotation'];
 
 export interface UsageError {
   name: 'usage';
@@ -40,6 +48,10 @@ export const USAGE = {
   seal: '/vault seal [reason…]',
   approvals: '/vault approvals',
   audit: '/vault audit [N] | verify',
+  recover: '/vault recover <kv-path | kv-path/> [from <YYYY-MM-DD|latest|key>]',
+  drill: '/vault drill <restore-test|backup-integrity [N]|seal|rotation>',
+  drills: '/vault drills [N]',
+  report: '/vault report [YYYY-MM-DD [YYYY-MM-DD]]',
   ...ROTATE_USAGE,
 } as const;
 
@@ -50,7 +62,7 @@ export const LIST_MAX = 50;
 const AUDIT_DEFAULT = 10;
 
 /** Subcommands DESIGN §7 names that this bot does not run yet: said so, instead of "unknown". */
-const NOT_YET = new Set(['drill', 'drills']);
+const NOT_YET = new Set<string>([]);
 
 export function parseVaultCommand(text: string): VaultCommand | UsageError {
   const words = text.trim().split(/\s+/).filter(Boolean);
@@ -75,6 +87,14 @@ export function parseVaultCommand(text: string): VaultCommand | UsageError {
       return { name: 'seal', ...reasonOf(rest) };
     case 'audit':
       return parseAudit(rest);
+    case 'recover':
+      return parseRecover(rest);
+    case 'drill':
+      return parseDrill(rest);
+    case 'drills':
+      return parseDrills(rest);
+    case 'report':
+      return parseReport(rest);
     case 'rotate':
       return parseRotate(rest);
     case 'unseal-status':
@@ -123,6 +143,54 @@ function parseAudit(args: string[]): VaultCommand | UsageError {
     return { name: 'audit', limit: n };
   }
   return usage(`"${arg}" is not a count or "verify".`, USAGE.audit);
+}
+
+function parseRecover(args: string[]): VaultCommand | UsageError {
+  const [path, word, spec, ...extra] = args;
+  if (path === undefined) return usage('`recover` needs the KV path of a secret, or of a folder ending in "/".', USAGE.recover);
+  if (word === undefined) return { name: 'recover', path, from: 'latest' };
+  if (word.toLowerCase() !== 'from' || spec === undefined || extra.length > 0) {
+    return usage(`"${args.slice(1).join(' ')}" is not "from <YYYY-MM-DD|latest|key>".`, USAGE.recover);
+  }
+  // The spec itself (date, latest, key) is checked by the core, which also knows the nearest dates.
+  return { name: 'recover', path, from: spec };
+}
+
+function parseDrill(args: string[]): VaultCommand | UsageError {
+  const [first, n, ...extra] = args;
+  const scenario = DRILL_SCENARIOS.find((s) => s === first?.toLowerCase());
+  if (!scenario) {
+    return usage(first === undefined ? '`drill` needs a scenario.' : `"${first}" is not a drill scenario.`, USAGE.drill);
+  }
+  if (n === undefined) return { name: 'drill', scenario };
+  if (scenario !== 'backup-integrity' || extra.length > 0 || !/^\d+$/.test(n) || Number(n) < 1) {
+    return usage(`"${args.slice(1).join(' ')}" is not allowed here; only backup-integrity takes a count (the newest N backups).`, USAGE.drill);
+  }
+  return { name: 'drill', scenario, newest: Number(n) };
+}
+
+function parseDrills(args: string[]): VaultCommand | UsageError {
+  const [arg, ...extra] = args;
+  if (arg === undefined) return { name: 'drills', limit: LIST_DEFAULT };
+  const n = Number(arg);
+  if (extra.length > 0 || !/^\d+$/.test(arg) || n < 1 || n > LIST_MAX) return usage(`"${args.join(' ')}" is not a count from 1 to ${LIST_MAX}.`, USAGE.drills);
+  return { name: 'drills', limit: n };
+}
+
+function parseReport(args: string[]): VaultCommand | UsageError {
+  const [from, to, ...extra] = args;
+  if (extra.length > 0) return usage(`"${args.join(' ')}" has too many words.`, USAGE.report);
+  for (const d of [from, to]) {
+    if (d !== undefined && !isDate(d)) return usage(`"${d}" is not a date.`, USAGE.report);
+  }
+  if (from && to && from > to) return usage(`${from} is after ${to}; give the earlier date first.`, USAGE.report);
+  return { name: 'report', ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+function isDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
 }
 
 function noArguments(name: string, rest: string[]): UsageError | undefined {

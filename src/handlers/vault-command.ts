@@ -17,6 +17,9 @@ import { openRequest } from './open-request.js';
 import { parseVaultCommand, type UsageError, type VaultCommand } from './parse-command.js';
 import { replyWithError } from './reply-error.js';
 import { requestRestore, showRestorePicker } from './restore.js';
+import { requestRecover } from './recover.js';
+import { requestDrill, showDrills } from './drill.js';
+import { postReport } from './report.js';
 import { requestBackupKeyRotation, requestSecretRotation, requestUnsealKeyRotation, showUnsealStatus } from './rotate.js';
 import { showStatus } from './status.js';
 
@@ -74,6 +77,14 @@ function dispatch(deps: HandlerDeps, cmd: VaultCommand | UsageError, asker: Aske
       return showAudit(deps, reply, cmd.limit);
     case 'audit-verify':
       return verifyAudit(deps, reply);
+    case 'recover':
+      return requestRecover(deps, asker, reply, cmd.path, cmd.from);
+    case 'drill':
+      return requestDrill(deps, asker, reply, cmd.scenario, cmd.newest);
+    case 'drills':
+      return showDrills(deps, reply, cmd.limit);
+    case 'report':
+      return postReport(deps, asker, reply, cmd.from, cmd.to);
     case 'rotate-secret':
       return requestSecretRotation(deps, asker, reply, cmd.path);
     case 'rotate-unseal-keys':

@@ -19,6 +19,8 @@ const TITLES: Record<string, string> = {
   'rotate-secret': ':key: *Secret rotation requested*',
   'rotate-backup-key': ':key: *Backup key rotation requested*',
   'rotate-unseal-keys': ':key: *Unseal key rotation (rekey) requested*',
+  recover: ':leftwards_arrow_with_hook: *Secret recovery requested*',
+  drill: ':test_tube: *Drill requested*',
 };
 
 const STATE_ICON: Record<ApprovalStatus['state'], string> = {

@@ -1,4 +1,6 @@
 /** @module actions The gated actions (DESIGN §6) registered with the approval engine: restore and seal. */
 export { restoreAction, type RestoreParams, type RestoreRunner, RESTORE_APPROVALS, RESTORE_TTL_MS } from './restore-action.js';
 export { sealAction, type SealActionOptions, type SealParams, type SealTarget, SEAL_APPROVALS, SEAL_TTL_MS } from './seal-action.js';
+export { recoverAction, recoveryResult, type RecoveryHook, RECOVER_APPROVALS, RECOVER_TTL_MS } from './recover-action.js';
+export { drillAction, drillResult, type DrillHook, type DrillParams, DRILL_TTL_MS } from './drill-action.js';
 export { formatDuration } from './format-duration.js';

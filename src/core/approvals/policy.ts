@@ -22,6 +22,7 @@ export const ACTION_POLICY: Readonly<Record<string, ActionPolicy>> = Object.free
   'rotate-secret': { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
   'rotate-backup-key': { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
   'rotate-unseal-keys': { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
+  recover: { approvalsRequired: 2, lowestAllowed: 2, ttlMs: 30 * MINUTE },
   drill: { approvalsRequired: 1, lowestAllowed: 0, ttlMs: 30 * MINUTE },
 });
 

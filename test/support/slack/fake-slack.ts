@@ -34,6 +34,7 @@ import type {
   StoredMessage,
 } from './types.js';
 import { METHODS, PlatformError, type MethodContext } from './web-api-methods.js';
+import { FileStore, type UploadedFile } from './files.js';
 
 /** People in the workspace when a test does not name its own. */
 export const DEFAULT_USERS: readonly SlackUserSeed[] = [
@@ -68,6 +69,8 @@ export interface FakeSlack extends AppIdentity {
   ephemerals(user?: string): EphemeralMessage[];
   /** Modals opened through `views.open`. */
   views(): OpenedView[];
+  /** Files started with files.getUploadURLExternal, with their uploaded bytes and the channels they were shared in. */
+  files(): UploadedFile[];
   /** Mints `http://127.0.0.1:<port>/response/<id>` (5 posts within 30 min). */
   responseUrl(context?: Partial<ResponseUrlContext>): string;
   /** The JSON bodies a response_url accepted, oldest first. */
@@ -130,7 +133,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const views: OpenedView[] = [];
   const calls: RecordedCall[] = [];
   const recorded = new EventEmitter();
-  const ctx: MethodContext & DeliveryDeps = { identity, directory, store, interactivity, views, mintBlockId };
+  const files = new FileStore();
+  const ctx: MethodContext & DeliveryDeps = { identity, directory, store, interactivity, views, mintBlockId, files };
 
   const record = (call: RecordedCall): void => {
     calls.push(call);
@@ -218,6 +222,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     let work: Promise<void>;
     if (url.pathname.startsWith('/api/') && (req.method === 'POST' || req.method === 'GET')) {
       work = handleApi(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)), url.searchParams);
+    } else if (url.pathname.startsWith('/upload/v1/') && req.method === 'POST') {
+      work = files.receive(url.pathname.slice('/upload/v1/'.length), req).then(([status, body]) => {
+        record({ method: 'file_upload', url: `${baseUrl}${url.pathname}`, args: {}, time: clock().getTime(), status, ok: status === 200, ...(status !== 200 && { error: body }), response: body });
+        send(res, status, body);
+      });
     } else if (responseMatch?.[1] !== undefined && req.method === 'POST') {
       work = handleResponseUrl(req, res, `${baseUrl}${url.pathname}`, responseMatch[1]);
     } else {
@@ -232,6 +241,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
+  files.baseUrl = baseUrl;
   const defaultChannel = channelSeeds[0]?.id ?? 'C0VAULTOPS';
   const channelId = (id: string): string => directory.resolveChannel(id)?.id ?? id;
 
@@ -270,6 +280,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     ephemerals: (user) => store.ephemerals(user),
     views: () => structuredClone(views),
+    files: () => [...files.files.values()].map((f) => ({ ...f, channels: [...f.channels], ...(f.content ? { content: Buffer.from(f.content) } : {}) })),
     responseUrl: (context = {}) =>
       `${baseUrl}/response/${interactivity.mintResponseUrl({ channel: defaultChannel, user: identity.botUserId, ...context }).id}`,
     responses: (urlOrId) => structuredClone(interactivity.responseUrl(urlOrId)?.messages ?? []),

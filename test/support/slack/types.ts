@@ -104,7 +104,9 @@ export interface StoredMessage {
   reply_broadcast?: boolean;
   edited?: { user: string; ts: string };
   /** Harness: how the message got here. */
-  source: 'chat.postMessage' | 'response_url' | 'command_ack' | 'seed';
+  source: 'chat.postMessage' | 'response_url' | 'command_ack' | 'seed' | 'files.completeUploadExternal';
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: Array<{ id: string; name: string; title: string; size: number }>;
   /** Harness: earlier versions, oldest first. */
   history: MessageVersion[];
 }

@@ -7,6 +7,7 @@ import { chatDelete } from './chat-delete.js';
 import { randomBytes } from 'node:crypto';
 import { LIMITS, assignBlockIds, validateBlocks, validateView } from './block-kit.js';
 import type { Directory } from './directory.js';
+import type { FileStore } from './files.js';
 import type { Interactivity } from './interactivity.js';
 import { toWireMessage, type MessageContent, type MessageStore } from './message-store.js';
 import type { ApiArgs, AppIdentity, Block, OpenedView, SlackChannel } from './types.js';
@@ -28,6 +29,7 @@ export interface MethodContext {
   interactivity: Interactivity;
   views: OpenedView[];
   mintBlockId: () => string;
+  files: FileStore;
 }
 
 export type MethodHandler = (args: ApiArgs, ctx: MethodContext) => Record<string, unknown>;
@@ -223,4 +225,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'usergroups.users.list': usergroupUsers,
   'conversations.members': conversationMembers,
   'views.open': viewsOpen,
+  'files.getUploadURLExternal': (args, ctx) => ctx.files.getUploadUrl(args),
+  'files.completeUploadExternal': (args, ctx) =>
+    ctx.files.complete(args, { identity: ctx.identity, store: ctx.store, channel: (id) => ctx.directory.resolveChannel(id) }),
 };

@@ -1,0 +1,112 @@
+/**
+ * @module bot/recoverability-wiring
+ * Puts issue 10 together for the running bot: the `recover` and `drill` actions on the approval
+ * engine, the drill runner with its history, the scheduled drills (the weekly restore test and
+ * `DRILL_CRON`, on the same code as `/vault drill`), and the compliance report that is uploaded to
+ * the ops channel. Completed recoveries and drills become PagerDuty change events when configured.
+ * Kept out of `launch.ts` so that stays a list.
+ */
+import type { webApi } from '@slack/bolt';
+import type Database from 'better-sqlite3';
+import { drillAction, recoverAction } from '../core/actions/index.js';
+import type { ApprovalEngine } from '../core/approvals/index.js';
+import type { AuditLog } from '../core/audit/index.js';
+import type { BackupEngine } from '../core/backup-engine.js';
+import type { Clock } from '../core/clock.js';
+import type { Config } from '../core/config/index.js';
+import { DrillRunner, DrillStore, drillReportLines, type DrillPlugins, type DrillReport, type DrillScenario } from '../core/drills/index.js';
+import type { Logger } from '../core/logger.js';
+import type { Notifier } from '../core/notifier.js';
+import { ReportService } from '../core/report/index.js';
+import type { ScheduledJob } from '../core/scheduler.js';
+import type { ApprovalMessenger } from './approval-messenger.js';
+import { plainMessage } from './blocks/kit.js';
+import { shareFile } from './file-upload.js';
+import { escapeText } from './text.js';
+
+export interface RecoverabilityOptions {
+  config: Config;
+  db: Database.Database;
+  audit: AuditLog;
+  logger: Logger;
+  clock: Clock;
+  backups: BackupEngine;
+  client: webApi.WebClient;
+  notifier: Notifier;
+  /** The messenger is made after the actions are registered; asked for when a line is posted. */
+  messenger: () => ApprovalMessenger;
+  plugins?: DrillPlugins;
+  /** PagerDuty change events (issue 8's `changeEvents`), when configured: completed recoveries and drills. */
+  changeEvents?: { record(event: { summary: string; source?: string; custom_details?: Record<string, unknown> }): void };
+}
+
+export interface Recoverability {
+  drills: DrillRunner;
+  reports: ReportService;
+  register(approvals: Pick<ApprovalEngine, 'register'>): void;
+  /** The weekly restore test and `DRILL_CRON`; they replace the engine's own restore-test job. */
+  jobs(): ScheduledJob[];
+}
+
+export function wireRecoverability(o: RecoverabilityOptions): Recoverability {
+  const { backups, config, logger } = o;
+  const store = new DrillStore(o.db, { clock: o.clock });
+  for (const lost of store.markInterrupted()) {
+    o.audit.append({ actor: 'system', event: 'drill.interrupted', target: lost.scenario, details: { drill: lost.id, startedAt: lost.startedAt } });
+    void o.notifier.info(`The ${lost.scenario} drill #${lost.id} started ${lost.startedAt} was interrupted (the process stopped); it was not re-run.`).catch(() => undefined);
+  }
+  const drills = new DrillRunner({ engine: backups, store, audit: o.audit, logger, targets: config.drills, ...(o.plugins ? { plugins: o.plugins } : {}) });
+  const source = backups.vault.address;
+  const drillChanged = (r: DrillReport): void =>
+    o.changeEvents?.record({ summary: r.summary, source, custom_details: { kind: 'drill', scenario: r.scenario, drill: r.id, durationMs: r.durationMs, targetMs: r.targetMs, met: r.met, status: r.status } });
+
+  const reports = new ReportService({
+    db: o.db, audit: o.audit, drills: store, clock: o.clock,
+    publish: async (file) => {
+      await shareFile(o.client, config.slack.opsChannel, { filename: file.filename, title: file.title, content: file.content, initialComment: file.title });
+    },
+  });
+
+  const scheduled = async (scenario: DrillScenario, purpose: 'restore-test' | 'drill'): Promise<DrillReport | undefined> => {
+    const refused = drills.refusal(scenario);
+    if (refused) {
+      await o.notifier.info(`Skipped the scheduled ${scenario === 'restore-test' && purpose === 'restore-test' ? 'weekly restore test' : `${scenario} drill`}: ${refused}`);
+      return undefined;
+    }
+    const report = await drills.run({ scenario, trigger: 'schedule', actor: 'system' }, purpose);
+    drillChanged(report);
+    await o.notifier.info(drillReportLines(report).join('\n'));
+    return report;
+  };
+
+  return {
+    drills,
+    reports,
+    register(approvals) {
+      approvals.register(
+        recoverAction(
+          {
+            production: backups.vault, stagingAddress: backups.stagingAddress, audit: o.audit,
+            restore: (plan, opts) => backups.restore(plan, opts),
+            sourceAt: (addr) => backups.productionCredentialsAt(addr),
+          },
+          (r, requester) => {
+            const written = r.outcomes.filter((x) => x.status === 'written').length;
+            o.changeEvents?.record({ summary: `Recovered ${written} secret(s) at ${r.target} from ${r.key} (requested by ${requester})`, source, custom_details: { kind: 'recover', key: r.key, target: r.target, written, totalMs: r.totalMs } });
+          },
+        ),
+      );
+      approvals.register(drillAction(drills, (id) => (line) => o.messenger().reply(id, plainMessage(`:hourglass_flowing_sand: ${escapeText(line)}`)), drillChanged));
+    },
+    jobs: () => [
+      { name: 'restore-test', cron: config.schedule.restoreTestCron, run: () => scheduled('restore-test', 'restore-test') },
+      {
+        name: 'drills', cron: config.drills.cron,
+        run: async () => {
+          await scheduled('restore-test', 'drill');
+          await scheduled('backup-integrity', 'drill');
+        },
+      },
+    ],
+  };
+}
