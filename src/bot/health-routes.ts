@@ -14,6 +14,8 @@ import { withTimeout } from './with-timeout.js';
 export interface HealthProbes {
   /** Throws when the database cannot answer. */
   database(): void;
+  /** Why the health scheduler looks stalled, or undefined while it runs (DESIGN §8). */
+  scheduler?(): string | undefined;
   /** Vault reachability as a small JSON-able object; must not throw. */
   vault(): Promise<Record<string, unknown>>;
 }
@@ -50,8 +52,14 @@ async function healthz(probes: HealthProbes, res: ServerResponse): Promise<void>
     db = 'unavailable';
   }
   const vault = await withTimeout(probes.vault(), VAULT_PROBE_MS).catch((error: Error) => ({ reachable: false, reason: error.message }));
-  const ok = db === 'ok';
-  send(res, ok ? 200 : 503, 'application/json', JSON.stringify({ ok, db, vault }));
+  let scheduler = 'ok';
+  try {
+    scheduler = probes.scheduler?.() ?? 'ok';
+  } catch {
+    scheduler = 'unknown';
+  }
+  const ok = db === 'ok' && scheduler === 'ok';
+  send(res, ok ? 200 : 503, 'application/json', JSON.stringify({ ok, db, scheduler, vault }));
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

@@ -25,14 +25,12 @@ import { ApprovalMessenger } from './approval-messenger.js';
 import { BackgroundWork } from './background-work.js';
 import { reportInterrupted, resumeApproved, startExpirySweep, sweepExpired, SWEEP_INTERVAL_MS } from './approval-upkeep.js';
 import { SlackApproverDirectory } from './approver-directory.js';
-import { startDefaultMetrics, watchNotifications } from './metrics.js';
+import { startDefaultMetrics } from './metrics.js';
 import { registerHandlers } from './register-handlers.js';
 import { wireRotation } from './rotation-wiring.js';
 import { wireRecoverability } from './recoverability-wiring.js';
 import { fetchSlackIdentity } from './slack-identity.js';
-import { createNotificationDelivery, type NotificationDeliveryOptions } from './notification-delivery.js';
-import type { Notifier } from '../core/notifier.js';
-import type { DeliveryQueue } from '../core/notify/delivery-queue.js';
+import { SlackNotifier } from './slack-notifier.js';
 import { socketModeStartError } from './socket-mode-start.js';
 
 export interface LaunchOptions {
@@ -61,8 +59,6 @@ export interface LaunchOptions {
   followPollMs?: number;
   /** Draws approval request ids (tests). */
   newRequestId?: () => string;
-  /** Bounds of the background retry of ops-channel notifications (tests shorten them). */
-  notificationRetry?: NotificationDeliveryOptions['retry'];
 }
 
 export interface RunningBot {
@@ -74,8 +70,6 @@ export interface RunningBot {
   deps: HandlerDeps;
   backups: BackupEngine;
   approvals: ApprovalEngine;
-  /** Ops-channel notifications, delivered in the background (pending and undelivered counts). */
-  notifications: DeliveryQueue;
   /** One expiry sweep now (tests drive it with their clock). */
   sweep(): Promise<number>;
   stop(): Promise<void>;
@@ -113,12 +107,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     },
   });
 
-  // Off the work path: pages and reports are retried in the background, never inside a backup (issue 7 item 3).
-  const notifier = createNotificationDelivery({
-    botToken: slack.botToken, clientOptions, channel: slack.opsChannel, ...(slack.oncallGroup ? { oncallGroup: slack.oncallGroup } : {}),
-    logger, db, clock, ...(o.notificationRetry ? { retry: o.notificationRetry } : {}),
-  });
-  watchNotifications(notifier);
+  const notifier = new SlackNotifier({ client: app.client, channel: slack.opsChannel, oncallGroup: slack.oncallGroup, logger });
   backups = new BackupEngine({ config, db, audit, logger, notifier, clock, store: o.store });
   const directory = new SlackApproverDirectory({ client: app.client, approvers: slack.approvers, approverGroup: slack.approverGroup, clock });
   const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
@@ -131,7 +120,6 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   const messenger = new ApprovalMessenger({ client: app.client, channel: slack.opsChannel, requests: approvals, logger });
   const work = new BackgroundWork();
   const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock, work, rotation: rotation.services, drills: recoverability.drills, reports: recoverability.reports };
-  deps.notifications = notifier;
   registerHandlers(app, deps);
 
   const stopVaultRetry = await startBackupEngine(backups, notifier, logger);
@@ -169,7 +157,6 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     deps,
     backups,
     approvals,
-    notifications: notifier,
     sweep: () => sweepExpired(approvals, messenger, logger),
     async stop() {
       if (stopped) return;
@@ -184,8 +171,6 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
       if (!(await work.drain(o.stopGraceMs ?? STOP_GRACE_MS))) logger.warn('running actions did not finish in time; they will be reported as interrupted');
       await rotation.followUps.stop();
       await messenger.idle();
-      // Deliveries still retrying get a moment, then are recorded as undelivered.
-      await notifier.stop(2000);
       deps.backups.stop();
       logger.info('slack bot stopped');
     },
@@ -196,7 +181,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
  * Logs in to Vault. An unreachable Vault must not keep the bot down (it is how people learn of
  * the outage), so a failure is announced and retried every minute until it works.
  */
-async function startBackupEngine(backups: BackupEngine, notifier: Notifier, logger: Logger): Promise<() => void> {
+async function startBackupEngine(backups: BackupEngine, notifier: SlackNotifier, logger: Logger): Promise<() => void> {
   try {
     await backups.start();
     return () => {};

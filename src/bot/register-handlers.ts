@@ -7,6 +7,7 @@ import type { App } from '@slack/bolt';
 import { approveButton, cancelButton, denyButton } from '../handlers/approval-buttons.js';
 import type { HandlerDeps } from '../handlers/deps.js';
 import { restorePick } from '../handlers/restore-pick.js';
+import { alertAckButton } from '../handlers/alert-ack.js';
 import { shareGuard } from '../handlers/share-guard.js';
 import { vaultCommand } from '../handlers/vault-command.js';
 import { ACTION } from './blocks/action-ids.js';
@@ -19,6 +20,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   app.action({ type: 'block_actions', action_id: ACTION.deny }, denyButton(deps));
   app.action({ type: 'block_actions', action_id: ACTION.cancel }, cancelButton(deps));
   app.action({ type: 'block_actions', action_id: ACTION.restorePick }, restorePick(deps));
+  app.action({ type: 'block_actions', action_id: ACTION.alertAck }, alertAckButton(deps));
   // Thread replies under rekey and seal requests, for messages that look like key shares.
   app.event('message', shareGuard(deps));
 }

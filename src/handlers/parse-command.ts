@@ -18,6 +18,7 @@ export type VaultCommand =
   | { name: 'restore'; spec?: string; target: 'prod' | 'staging' }
   | { name: 'seal'; reason?: string }
   | { name: 'approvals' }
+  | { name: 'alerts' }
   | { name: 'audit'; limit: number }
   | { name: 'audit-verify' }
   | RotateCommand
@@ -47,6 +48,7 @@ export const USAGE = {
   restore: '/vault restore <YYYY-MM-DD|latest|key> [prod|staging]',
   seal: '/vault seal [reason…]',
   approvals: '/vault approvals',
+  alerts: '/vault alerts',
   audit: '/vault audit [N] | verify',
   recover: '/vault recover <kv-path | kv-path/> [from <YYYY-MM-DD|latest|key>]',
   drill: '/vault drill <restore-test|backup-integrity [N]|seal|rotation>',
@@ -76,6 +78,8 @@ export function parseVaultCommand(text: string): VaultCommand | UsageError {
       return noArguments('status', rest) ?? { name: 'status' };
     case 'approvals':
       return noArguments('approvals', rest) ?? { name: 'approvals' };
+    case 'alerts':
+      return noArguments('alerts', rest) ?? { name: 'alerts' };
     case 'backups':
       return parseBackups(rest);
     case 'backup':

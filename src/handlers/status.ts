@@ -1,10 +1,12 @@
 /**
  * @module handlers/status
- * `/vault status`: Vault health, seal and leader, the last good backup and its age, the last
- * failed run and the last restore test. Vault calls are bounded so a hung Vault still gets an answer.
+ * `/vault status`: Vault now (health, seal, leader — bounded, so a hung Vault still gets an
+ * answer), the health checks as the last round left them and since when, what is firing, the
+ * last good and last failed backup, a running backup, and the last restore test.
  */
 import { renderStatus, type StatusFacts } from '../bot/blocks/status-message.js';
 import { withTimeout } from '../bot/with-timeout.js';
+import { CHECK_ORDER } from '../core/health/index.js';
 import { asCoreError } from '../core/errors.js';
 import { backupAgeHours, MAX_BACKUP_AGE_HOURS } from '../core/scheduler.js';
 import type { HandlerDeps, Reply } from './deps.js';
@@ -12,15 +14,18 @@ import type { HandlerDeps, Reply } from './deps.js';
 const VAULT_TIMEOUT_MS = 2500;
 
 export async function showStatus(deps: HandlerDeps, reply: Reply): Promise<void> {
-  const { backups, approvals, clock } = deps;
+  const { backups, approvals, alerts, clock } = deps;
   const [health, leader] = await Promise.allSettled([
     withTimeout(backups.vault.health(), VAULT_TIMEOUT_MS),
     withTimeout(backups.vault.leader(), VAULT_TIMEOUT_MS),
   ]);
+  const now = clock();
   const lastBackup = backups.catalogue.newestVerified();
-  const age = backupAgeHours(lastBackup ? new Date(lastBackup.createdAt) : undefined, clock());
-  const lastRun = backups.catalogue.lastRun();
+  const age = backupAgeHours(lastBackup ? new Date(lastBackup.createdAt) : undefined, now);
+  const lastFailedRun = backups.catalogue.lastFailedRun();
+  const runningRun = backups.catalogue.runningRun();
   const lastRestoreTest = backups.catalogue.lastRestore('restore-test');
+  const checks = alerts.checks.all().sort((a, b) => CHECK_ORDER.indexOf(a.name) - CHECK_ORDER.indexOf(b.name));
   const facts: StatusFacts = {
     address: backups.vault.address,
     vault:
@@ -30,9 +35,13 @@ export async function showStatus(deps: HandlerDeps, reply: Reply): Promise<void>
     ...(lastBackup ? { lastBackup } : {}),
     ...(age !== undefined ? { lastBackupAgeHours: age } : {}),
     maxAgeHours: MAX_BACKUP_AGE_HOURS,
-    ...(lastRun ? { lastRun } : {}),
+    ...(lastFailedRun ? { lastFailedRun } : {}),
+    ...(runningRun ? { runningRun } : {}),
     ...(lastRestoreTest ? { lastRestoreTest } : {}),
     pendingRequests: approvals.list({ states: ['pending'] }).length,
+    checks,
+    firing: alerts.firing(),
+    now,
   };
   await reply(renderStatus(facts));
 }

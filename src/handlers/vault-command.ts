@@ -22,6 +22,7 @@ import { requestDrill, showDrills } from './drill.js';
 import { postReport } from './report.js';
 import { requestBackupKeyRotation, requestSecretRotation, requestUnsealKeyRotation, showUnsealStatus } from './rotate.js';
 import { showStatus } from './status.js';
+import { showAlerts } from './alerts.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -73,6 +74,8 @@ function dispatch(deps: HandlerDeps, cmd: VaultCommand | UsageError, asker: Aske
       return openRequest(deps, asker, reply, { action: 'seal', params: { address: deps.backups.vault.address }, ...(cmd.reason ? { reason: cmd.reason } : {}) });
     case 'approvals':
       return showApprovals(deps, reply);
+    case 'alerts':
+      return showAlerts(deps, reply);
     case 'audit':
       return showAudit(deps, reply, cmd.limit);
     case 'audit-verify':

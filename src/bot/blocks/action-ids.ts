@@ -8,6 +8,7 @@ export const ACTION = {
   deny: 'approval_deny',
   cancel: 'approval_cancel',
   restorePick: 'restore_pick',
+  alertAck: 'alert_ack',
 } as const;
 
 /** Request ids as the engine draws them (`req_` + hex) or a test injects: short and plain. */

@@ -73,11 +73,13 @@ export class AlertEngine {
   observe(round: HealthRound): Promise<void> {
     return this.#serial(async () => {
       const now = this.#clock();
+      const tried = new Set<number>();
       for (const result of round.results) {
         const record = this.checks.record(result, now);
-        if (result.alert) await this.#judge(result, result.alert, record);
+        if (result.alert) await this.#judge(result, result.alert, record, tried);
       }
-      await this.#deliverOwed();
+      // What Slack refused a moment ago waits for the next round rather than being hammered.
+      await this.#deliverOwed(tried);
     });
   }
 
@@ -130,7 +132,7 @@ export class AlertEngine {
 
   /** Posts what Slack did not take before and sends reminders that are due. */
   deliverPending(): Promise<void> {
-    return this.#serial(() => this.#deliverOwed());
+    return this.#serial(() => this.#deliverOwed(new Set()));
   }
 
   firing(): AlertView[] {
@@ -153,16 +155,16 @@ export class AlertEngine {
     await this.#queue;
   }
 
-  async #judge(result: CheckResult, key: AlertKey, record: CheckRecord): Promise<void> {
+  async #judge(result: CheckResult, key: AlertKey, record: CheckRecord, tried: Set<number>): Promise<void> {
     const firing = this.alerts.firingFor(key, '');
     if (result.state === 'fail') {
       if (firing) {
         if (firing.detail !== result.detail) this.alerts.setDetail(firing.id, result.detail);
         return;
       }
-      if (FIRE_AT_ONCE.has(key) || record.failStreak >= this.#afterFailures) await this.#fire(key, '', result.detail);
+      if (FIRE_AT_ONCE.has(key) || record.failStreak >= this.#afterFailures) tried.add((await this.#fire(key, '', result.detail)).id);
     } else if (result.state === 'pass' && firing && record.passStreak >= this.#clearAfter) {
-      await this.#resolve(firing);
+      tried.add((await this.#resolve(firing)).id);
     }
   }
 
@@ -189,8 +191,9 @@ export class AlertEngine {
     return this.alerts.get(alert.id) ?? resolved;
   }
 
-  async #deliverOwed(): Promise<void> {
+  async #deliverOwed(skip: ReadonlySet<number>): Promise<void> {
     for (const alert of this.alerts.undelivered()) {
+      if (skip.has(alert.id)) continue;
       if (alert.state === 'firing') await this.#deliverFired(alert);
       else await this.#deliverResolved(alert);
     }

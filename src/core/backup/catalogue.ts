@@ -125,6 +125,12 @@ export class BackupCatalogue {
     return row && toRun(row);
   }
 
+  /** The newest run that failed or was interrupted, even if later runs succeeded (for `/vault status`). */
+  lastFailedRun(): RunRow | undefined {
+    const row = this.db.prepare(`SELECT * FROM backup_runs WHERE status IN ('failed', 'interrupted') ORDER BY id DESC LIMIT 1`).get() as RunRecord | undefined;
+    return row && toRun(row);
+  }
+
   record(entry: Omit<CatalogueEntry, 'deletedAt'>): void {
     this.db
       .prepare(

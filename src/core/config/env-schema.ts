@@ -49,6 +49,8 @@ export const envSchema = z.object({
   RETAIN_MONTHLY: envVar('RETAIN_MONTHLY', positiveInt()),
   AUDIT_KEY: envVar('AUDIT_KEY', minLength(16)),
   ALERT_REMIND_MINUTES: envVar('ALERT_REMIND_MINUTES', positiveInt()),
+  ALERT_AFTER_FAILURES: envVar('ALERT_AFTER_FAILURES', positiveInt(100)),
+  LATENCY_WARN_MS: envVar('LATENCY_WARN_MS', positiveInt(60_000)),
   PAGERDUTY_ROUTING_KEY: envVar('PAGERDUTY_ROUTING_KEY', text),
   PAGERDUTY_EVENTS_URL: envVar('PAGERDUTY_EVENTS_URL', httpUrl),
   DRILL_CRON: envVar('DRILL_CRON', cron),

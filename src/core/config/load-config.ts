@@ -25,6 +25,8 @@ export const DEFAULTS = {
   retainDaily: 30,
   retainMonthly: 12,
   alertRemindMinutes: 15,
+  alertAfterFailures: 2,
+  latencyWarnMs: 100,
   pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue',
   logLevel: 'info',
   drillCron: '0 4 1 1,4,7,10 *',
@@ -78,6 +80,8 @@ function assemble(e: ParsedEnv): Omit<Config, Need> & Partial<Pick<Config, Need>
     dataDir,
     ...(e.AUDIT_KEY !== undefined && { auditKey: e.AUDIT_KEY }),
     alertRemindMinutes: e.ALERT_REMIND_MINUTES ?? DEFAULTS.alertRemindMinutes,
+    alertAfterFailures: e.ALERT_AFTER_FAILURES ?? DEFAULTS.alertAfterFailures,
+    latencyWarnMs: e.LATENCY_WARN_MS ?? DEFAULTS.latencyWarnMs,
     ...(e.PAGERDUTY_ROUTING_KEY !== undefined && {
       pagerduty: { routingKey: e.PAGERDUTY_ROUTING_KEY, eventsUrl: e.PAGERDUTY_EVENTS_URL ?? DEFAULTS.pagerdutyEventsUrl },
     }),

@@ -91,6 +91,10 @@ export interface Config {
   dataDir: string;
   auditKey?: string;
   alertRemindMinutes: number;
+  /** ALERT_AFTER_FAILURES: consecutive failed health rounds before an alert fires. */
+  alertAfterFailures: number;
+  /** LATENCY_WARN_MS. */
+  latencyWarnMs: number;
   pagerduty?: PagerDutyConfig;
   logLevel: LogLevel;
   drills: DrillConfig;

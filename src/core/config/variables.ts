@@ -49,6 +49,8 @@ export const VARIABLES = {
   RETAIN_MONTHLY: { what: 'how many months of monthly backups to keep', example: '12' },
   AUDIT_KEY: { what: 'an HMAC key for the audit chain, at least 16 characters', example: '$(openssl rand -base64 32)', secret: true },
   ALERT_REMIND_MINUTES: { what: 'minutes between reminders for unacknowledged critical alerts', example: '15' },
+  ALERT_AFTER_FAILURES: { what: 'how many consecutive failed health rounds fire an alert (a sealed Vault fires at once)', example: '2' },
+  LATENCY_WARN_MS: { what: 'the Vault request latency in milliseconds above which the latency check fails', example: '100' },
   PAGERDUTY_ROUTING_KEY: { what: 'a PagerDuty Events API v2 integration key', example: 'R0123456789ABCDEF0123456789ABCDEF', secret: true },
   PAGERDUTY_EVENTS_URL: { what: 'the PagerDuty Events API v2 URL', example: 'https://events.pagerduty.com/v2/enqueue' },
   DRILL_CRON: { what: 'a cron expression in UTC for the scheduled restore-test and backup-integrity drills', example: '0 4 1 1,4,7,10 *' },

@@ -1,0 +1,28 @@
+/**
+ * @module health/liveness
+ * What `/healthz` needs to decide whether this process still keeps its promises: the database
+ * takes a write (migration 011's one-row table), and the health scheduler has finished a round
+ * recently enough. A sealed or unreachable Vault is not a liveness failure — that is exactly
+ * when the bot must stay up to page.
+ */
+import type Database from 'better-sqlite3';
+
+/** Throws when the database cannot be written (read-only, full, locked past the busy timeout). */
+export function probeDatabaseWrite(db: Database.Database, now: Date): void {
+  db.prepare(`INSERT INTO liveness (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`).run(now.toISOString());
+}
+
+/** A round is overdue after this long without one finishing (HEALTH_CRON defaults to every minute). */
+export const STALL_AFTER_MS = 10 * 60_000;
+
+/**
+ * Why the scheduler looks stalled, or undefined when it is fine. Before the first round the
+ * process's start time counts, so a scheduler that never ran is noticed too.
+ */
+export function schedulerStall(lastFinishedAt: Date | undefined, startedAt: Date, now: Date, stallAfterMs = STALL_AFTER_MS): string | undefined {
+  const since = lastFinishedAt ?? startedAt;
+  const quietMs = now.getTime() - since.getTime();
+  if (quietMs <= stallAfterMs) return undefined;
+  const minutes = Math.floor(quietMs / 60_000);
+  return lastFinishedAt ? `no health round has finished for ${minutes} min` : `no health round has finished since start-up ${minutes} min ago`;
+}
