@@ -25,12 +25,20 @@ import { ApprovalMessenger } from './approval-messenger.js';
 import { BackgroundWork } from './background-work.js';
 import { reportInterrupted, resumeApproved, startExpirySweep, sweepExpired, SWEEP_INTERVAL_MS } from './approval-upkeep.js';
 import { SlackApproverDirectory } from './approver-directory.js';
-import { startDefaultMetrics } from './metrics.js';
+import type { AlertEngine } from '../core/alerts/index.js';
+import type { HealthMonitor } from '../core/health/index.js';
+import { probeDatabaseWrite, schedulerStall } from '../core/health/liveness.js';
+import { bindMetricSources } from '../metrics/series.js';
+import { wireAlerts } from './alert-wiring.js';
+import { metricSourcesFor } from './metrics-notifier.js';
+import { startDefaultMetrics, watchNotifications } from './metrics.js';
 import { registerHandlers } from './register-handlers.js';
 import { wireRotation } from './rotation-wiring.js';
 import { wireRecoverability } from './recoverability-wiring.js';
 import { fetchSlackIdentity } from './slack-identity.js';
-import { SlackNotifier } from './slack-notifier.js';
+import { createNotificationDelivery, type NotificationDeliveryOptions } from './notification-delivery.js';
+import type { Notifier } from '../core/notifier.js';
+import type { DeliveryQueue } from '../core/notify/delivery-queue.js';
 import { socketModeStartError } from './socket-mode-start.js';
 
 export interface LaunchOptions {
@@ -57,8 +65,12 @@ export interface LaunchOptions {
   stopGraceMs?: number;
   /** How often rekey and unseal follow-ups poll Vault (default 5 s; tests: a few ms). */
   followPollMs?: number;
+  /** PagerDuty retry waits and health-check bound (tests shorten them). */
+  alerting?: { pagerDutyRetryDelaysMs?: readonly number[]; checkTimeoutMs?: number };
   /** Draws approval request ids (tests). */
   newRequestId?: () => string;
+  /** Bounds of the background retry of ops-channel notifications (tests shorten them). */
+  notificationRetry?: NotificationDeliveryOptions['retry'];
 }
 
 export interface RunningBot {
@@ -70,6 +82,12 @@ export interface RunningBot {
   deps: HandlerDeps;
   backups: BackupEngine;
   approvals: ApprovalEngine;
+  /** The alert lifecycle (tests read and drive it). */
+  alerts: AlertEngine;
+  /** The health job; `tick()` runs one round now (tests drive it with their clock). */
+  health: HealthMonitor;
+  /** Ops-channel notifications, delivered in the background (pending and undelivered counts). */
+  notifications: DeliveryQueue;
   /** One expiry sweep now (tests drive it with their clock). */
   sweep(): Promise<number>;
   stop(): Promise<void>;
@@ -89,6 +107,8 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
 
   const audit = new AuditLog(db, { key: config.auditKey, clock });
   let backups: BackupEngine | undefined;
+  let health: HealthMonitor | undefined;
+  const startedAt = clock();
   const app = createBoltApp({
     botToken: slack.botToken,
     botId: identity.botId,
@@ -102,13 +122,22 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     clientOptions,
     logger,
     health: {
-      database: () => void db.prepare('SELECT 1').get(),
+      database: () => probeDatabaseWrite(db, clock()),
+      scheduler: () => (o.schedule === false ? undefined : schedulerStall(health?.lastFinishedAt(), startedAt, clock())),
       vault: () => vaultProbe(backups),
     },
   });
 
-  const notifier = new SlackNotifier({ client: app.client, channel: slack.opsChannel, oncallGroup: slack.oncallGroup, logger });
-  backups = new BackupEngine({ config, db, audit, logger, notifier, clock, store: o.store });
+  // Off the work path: pages and reports are retried in the background, never inside a backup (issue 7 item 3).
+  const notifier = createNotificationDelivery({
+    botToken: slack.botToken, clientOptions, channel: slack.opsChannel, ...(slack.oncallGroup ? { oncallGroup: slack.oncallGroup } : {}),
+    logger, db, clock, ...(o.notificationRetry ? { retry: o.notificationRetry } : {}),
+  });
+  watchNotifications(notifier);
+  const alerting = wireAlerts({ config, db, audit, logger, clock, client: app.client, teamId: identity.teamId, ...o.alerting });
+  backups = new BackupEngine({ config, db, audit, logger, notifier: alerting.wrap(notifier), clock, store: o.store });
+  const healthMonitor = alerting.monitor(backups);
+  health = healthMonitor;
   const directory = new SlackApproverDirectory({ client: app.client, approvers: slack.approvers, approverGroup: slack.approverGroup, clock });
   const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
   const rotation = wireRotation({ config, backups, audit, logger, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
@@ -119,7 +148,8 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   approvals.register(rotation.followSeal(sealAction(backups.vault, { ...(config.vault.nodeAddrs ? { nodeAddrs: config.vault.nodeAddrs } : {}) })));
   const messenger = new ApprovalMessenger({ client: app.client, channel: slack.opsChannel, requests: approvals, logger });
   const work = new BackgroundWork();
-  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock, work, rotation: rotation.services, drills: recoverability.drills, reports: recoverability.reports };
+  const deps: HandlerDeps = { backups, approvals, audit, messenger, opsChannel: slack.opsChannel, logger, clock, work, alerts: alerting.alerts, health: healthMonitor, rotation: rotation.services, drills: recoverability.drills, reports: recoverability.reports };
+  deps.notifications = notifier;
   registerHandlers(app, deps);
 
   const stopVaultRetry = await startBackupEngine(backups, notifier, logger);
@@ -137,9 +167,11 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     throw socketMode ? socketModeStartError(error) : error;
   }
   // Timers only once the bot can be reached, so a failed start leaves nothing running.
-  const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler([...backups.scheduledJobs().filter((j) => j.name !== 'restore-test'), ...recoverability.jobs()], logger);
+  const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler([...backups.scheduledJobs().filter((j) => j.name !== 'restore-test'), ...recoverability.jobs(), healthMonitor.job(config.schedule.healthCron)], logger);
   const stopSweep = startExpirySweep(approvals, messenger, logger, o.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   startDefaultMetrics();
+  bindMetricSources(metricSourcesFor({ backups, alerts: alerting.alerts, approvals, health: healthMonitor }));
+  if (o.schedule !== false) void healthMonitor.tick().catch((error: unknown) => logger.error({ err: error }, 'the first health round failed'));
   const port = isServer(started) ? (started.address() as AddressInfo).port : undefined;
   logger.info({ team: identity.teamId, mode: socketMode ? 'socket' : 'http', port }, 'slack bot started');
 
@@ -157,6 +189,9 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     deps,
     backups,
     approvals,
+    alerts: alerting.alerts,
+    health: healthMonitor,
+    notifications: notifier,
     sweep: () => sweepExpired(approvals, messenger, logger),
     async stop() {
       if (stopped) return;
@@ -164,6 +199,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
       stopSweep();
       stopVaultRetry();
       await scheduler?.stop();
+      await alerting.stop();
       await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'the Slack receiver did not stop cleanly'));
       // No new events now. Let a running restore, seal or backup finish (a killed one is only
       // reported as interrupted at the next start), then the queued Slack updates.
@@ -171,6 +207,8 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
       if (!(await work.drain(o.stopGraceMs ?? STOP_GRACE_MS))) logger.warn('running actions did not finish in time; they will be reported as interrupted');
       await rotation.followUps.stop();
       await messenger.idle();
+      // Deliveries still retrying get a moment, then are recorded as undelivered.
+      await notifier.stop(2000);
       deps.backups.stop();
       logger.info('slack bot stopped');
     },
@@ -181,7 +219,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
  * Logs in to Vault. An unreachable Vault must not keep the bot down (it is how people learn of
  * the outage), so a failure is announced and retried every minute until it works.
  */
-async function startBackupEngine(backups: BackupEngine, notifier: SlackNotifier, logger: Logger): Promise<() => void> {
+async function startBackupEngine(backups: BackupEngine, notifier: Notifier, logger: Logger): Promise<() => void> {
   try {
     await backups.start();
     return () => {};

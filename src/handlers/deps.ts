@@ -5,8 +5,8 @@
  */
 import type { AlertEngine } from '../core/alerts/index.js';
 import type { ApprovalEngine } from '../core/approvals/index.js';
-import type { HealthMonitor } from '../core/health/index.js';
 import type { RotationServices } from '../core/rotation/services.js';
+import type { HealthMonitor } from '../core/health/index.js';
 import type { AuditLog } from '../core/audit/index.js';
 import type { BackupEngine } from '../core/backup-engine.js';
 import type { Clock } from '../core/clock.js';
@@ -28,16 +28,18 @@ export interface HandlerDeps {
   clock: Clock;
   /** Long work started after the ack (actions, backups); stopping the bot waits for it. */
   work: BackgroundWork;
-  /** The alert lifecycle: `/vault alerts`, the Acknowledge button, `/vault status`. */
-  alerts: AlertEngine;
-  /** The health job: its last round for `/vault status`. */
-  health: HealthMonitor;
   /** Drills against staging and their history (`/vault drill`, `/vault drills`). */
   drills: DrillRunner;
   /** The compliance report (`/vault report`) and its upload to the ops channel. */
   reports: ReportService;
+  /** The alert lifecycle: `/vault alerts`, the Acknowledge button, `/vault status`. */
+  alerts: AlertEngine;
+  /** The health job: its last round for `/vault status`. */
+  health: HealthMonitor;
   /** Rotation: ROTATION_RULES, rekey settings, the nodes, the backup-key planner. */
   rotation: RotationServices;
+  /** Ops-channel notifications that could not be delivered, for `/vault status` (issue 7 item 3). */
+  notifications?: { readonly undeliveredCount: number; undelivered(limit?: number): Array<{ summary: string; failedAt: string }> };
 }
 
 /** Who asked, from where. Opaque Slack ids. */

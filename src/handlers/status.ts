@@ -42,6 +42,9 @@ export async function showStatus(deps: HandlerDeps, reply: Reply): Promise<void>
     checks,
     firing: alerts.firing(),
     now,
+    ...(deps.notifications && deps.notifications.undeliveredCount > 0
+      ? { undelivered: { count: deps.notifications.undeliveredCount, latest: deps.notifications.undelivered(3) } }
+      : {}),
   };
   await reply(renderStatus(facts));
 }

@@ -28,6 +28,8 @@ export interface StatusFacts {
   checks: readonly CheckRecord[];
   firing: readonly AlertView[];
   now: Date;
+  /** Ops-channel notifications given up on during a Slack outage (issue 7 item 3). */
+  undelivered?: { count: number; latest: ReadonlyArray<{ summary: string; failedAt: string }> };
 }
 
 const CHECK_LABELS: Record<string, string> = {
@@ -47,6 +49,10 @@ export function renderStatus(f: StatusFacts): SlackMessage {
     { label: 'Last failed backup', value: f.lastFailedRun ? failedRunText(f.lastFailedRun) : 'none' },
     { label: 'Pending approvals', value: String(f.pendingRequests) },
   ];
+  if (f.undelivered) {
+    const latest = f.undelivered.latest.map((n) => `${escapeText(n.failedAt.slice(0, 16).replace('T', ' '))} UTC ${safeText(n.summary, 200)}`).join('\n');
+    pairs.push({ label: 'Undelivered notifications', value: `:warning: ${f.undelivered.count} could not be posted (Slack unreachable)\n${latest}` });
+  }
   if (f.runningRun) pairs.push({ label: 'Running backup', value: `:hourglass_flowing_sand: ${escapeText(f.runningRun.kind)} since ${escapeText(f.runningRun.startedAt.slice(11, 19))} UTC` });
   const bad = !f.vault.reachable || f.vault.health.sealed || f.firing.length > 0;
   const headline = bad ? ':rotating_light: Vault status' : 'Vault status';
