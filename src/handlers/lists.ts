@@ -15,7 +15,6 @@ const HELP = [
   { form: USAGE.restore, what: 'request a restore (two approvals); no argument shows a picker' },
   { form: USAGE.seal, what: 'request an emergency seal (two approvals)' },
   { form: USAGE.approvals, what: 'requests waiting for approval or running' },
-  { form: USAGE.alerts, what: 'firing alerts and those resolved in the last day' },
   { form: USAGE.audit, what: 'the newest audit events, or check the hash chain' },
   { form: USAGE.help, what: 'this list' },
 ];
@@ -25,11 +24,11 @@ export function showHelp(reply: Reply): Promise<void> {
 }
 
 export function showBackups(deps: HandlerDeps, reply: Reply, kind: BackupListKind | undefined, limit: number): Promise<void> {
-  return reply(renderBackupList(deps.backups.catalogue.list({ ...(kind ? { kind } : {}), limit }), kind));
+  return reply(renderBackupList(deps.backups.catalogue.list({ ...(kind ? { kind } : {}), limit }), kind, deps.clock()));
 }
 
 export function showApprovals(deps: HandlerDeps, reply: Reply): Promise<void> {
-  return reply(renderApprovalList(deps.approvals.list()));
+  return reply(renderApprovalList(deps.approvals.list(), deps.clock()));
 }
 
 export function showAudit(deps: HandlerDeps, reply: Reply, limit: number): Promise<void> {
