@@ -20,10 +20,11 @@ export function renderDrillList(drills: readonly DrillReport[]): SlackMessage {
     const failures = d.failures.length ? ` · ${d.failures.length} failure${d.failures.length === 1 ? '' : 's'}` : '';
     return `${ICON[d.status]} \`#${d.id}\` *${escapeText(d.scenario)}* ${escapeText(d.status)} · ${escapeText(d.startedAt.slice(0, 16).replace('T', ' '))} UTC · ${who}${measured}${failures}`;
   });
-  const blocks: Block[] = [section(`*Last ${drills.length} drills*, newest first`)];
+  const what = `Last ${drills.length} drill${drills.length === 1 ? '' : 's'}`;
+  const blocks: Block[] = [section(`*${what}*, newest first`)];
   for (let i = 0; i < lines.length; i += LINES_PER_SECTION) blocks.push(section(lines.slice(i, i + LINES_PER_SECTION).join('\n')));
-  blocks.push(context('Run one with `/vault drill <restore-test|backup-integrity|seal|rotation>`.'));
-  return { text: `Last ${drills.length} drills`, blocks };
+  blocks.push(context(`Run one with \`${escapeText('/vault drill <restore-test|backup-integrity|seal|rotation>')}\`.`));
+  return { text: what, blocks };
 }
 
 /** A drill run by the schedule, as one channel message. */

@@ -1,0 +1,105 @@
+/**
+ * `/vault drill` and `/vault drills` from Slack against a staging Vault test server: each drill is
+ * approved once, runs against staging only, reports its steps with their durations and the target
+ * met or missed in the thread, is kept in the history `/vault drills` lists, and is refused clearly
+ * when there is no staging Vault. A corrupted backup makes backup-integrity fail naming the object.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startVaultServer } from '../support/vault/server.js';
+import type { VaultTestServer } from '../support/vault/types.js';
+import { OPS, ephemeralTexts, parentText, requestMessage, startBotHarness, threadTexts, type BotHarness } from './bot-harness.js';
+
+async function backupNow(h: BotHarness): Promise<string> {
+  const before = h.bot.backups.catalogue.newestVerified()?.key;
+  await h.slack.command({ userId: 'U0ALICE', text: 'backup now' });
+  await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('manual backup') && !String(c.args.text).includes(before ?? '\u0000'), 10_000);
+  const entry = h.bot.backups.catalogue.newestVerified();
+  if (!entry || entry.key === before) throw new Error('no new backup was catalogued');
+  return entry.key;
+}
+
+describe('drills through Slack', () => {
+  let h: BotHarness | undefined;
+  let staging: VaultTestServer | undefined;
+  afterEach(async () => {
+    await h?.close();
+    await staging?.stop();
+    h = undefined;
+    staging = undefined;
+  });
+
+  async function start(): Promise<BotHarness> {
+    staging = await startVaultServer({ snapshotSize: 32 * 1024 });
+    h = await startBotHarness({ env: { VAULT_STAGING_ADDR: staging.url, VAULT_STAGING_TOKEN: staging.rootToken, RTO_RESTORE_MINUTES: '90' } });
+    return h;
+  }
+
+  it('runs the restore-test drill into staging after one approval, timed against RTO_RESTORE_MINUTES, and lists it', async () => {
+    const h = await start();
+    const key = await backupNow(h);
+    await h.slack.command({ userId: 'U0ALICE', text: 'drill restore-test' });
+    const parent = requestMessage(h);
+    expect(parentText(h, parent)).toContain('Drill requested by @U0ALICE');
+    expect(parentText(h, parent)).toMatch(/Against\nstaging \(http:\/\/127\.0\.0\.1:\d+\) only/);
+    expect(staging?.restores).toHaveLength(0);
+
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+
+    expect(staging?.restores).toHaveLength(1);
+    expect(staging?.restores[0]?.force).toBe(true);
+    expect(h.vault.restores).toHaveLength(0);
+    const result = threadTexts(h, parent).find((t) => t.includes('Drill restore-test')) ?? '';
+    expect(result).toMatch(/Drill restore-test passed in [\d.]+ (ms|s) \(target 90 min 00 s: met\)/);
+    expect(result).toMatch(/✓ resolve the latest backup — \d+ ms/);
+    expect(result).toMatch(/✓ restore into staging \(download, decrypt, safety snapshot, restore, canary\) — [\d.]+ (ms|s)/);
+
+    await h.slack.command({ userId: 'U0CAROL', text: 'drills' });
+    const list = ephemeralTexts(h, 'U0CAROL').at(-1) ?? '';
+    expect(list).toMatch(/`#1` restore-test passed · 2025-11-26 \d\d:\d\d UTC · @U0ALICE · [\d.]+ (ms|s) \(target 90 min 00 s: met\)/);
+    const row = h.db.prepare('SELECT scenario, status, met, target_ms, request_id FROM drills').get() as Record<string, unknown>;
+    expect(row).toMatchObject({ scenario: 'restore-test', status: 'passed', met: 1, target_ms: 90 * 60_000 });
+    const events = h.bot.deps.audit.tail(60).map((r) => `${r.event} ${r.target ?? ''}`);
+    expect(events).toEqual(expect.arrayContaining(['drill.started restore-test', `drill.started ${key}`, 'drill.passed restore-test']));
+  });
+
+  it('fails backup-integrity naming the corrupted backup, and passes the intact one', async () => {
+    const h = await start();
+    const good = await backupNow(h);
+    h.clock.advance(60_000);
+    const bad = await backupNow(h);
+    const file = join(h.config.backup.store, bad);
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] ?? 0) ^ 0x55;
+    writeFileSync(file, bytes);
+
+    await h.slack.command({ userId: 'U0ALICE', text: 'drill backup-integrity' });
+    const parent = requestMessage(h);
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+
+    const result = threadTexts(h, parent).at(-1) ?? '';
+    expect(result).toContain('Drill backup-integrity failed (1 failure)');
+    expect(result).toContain(`• ${bad}:`);
+    expect(result).not.toContain(`• ${good}`);
+    expect(result).toMatch(new RegExp(`✓ ${good.replace(/[.]/g, '\\.')} — \\d+`));
+    expect(result).toMatch(new RegExp(`✗ ${bad.replace(/[.]/g, '\\.')} — \\d+`));
+    expect(parentText(h, parent)).toContain('Failed');
+    await h.slack.command({ userId: 'U0ALICE', text: 'drills' });
+    expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toMatch(/`#1` backup-integrity failed .* 1 failure/);
+  });
+
+  it('refuses every drill without a staging Vault, before any request is made', async () => {
+    h = await startBotHarness();
+    for (const scenario of ['restore-test', 'backup-integrity', 'seal', 'rotation']) {
+      await h.slack.command({ userId: 'U0ALICE', text: `drill ${scenario}` });
+      expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toContain('Drills run against a staging Vault only, and none is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN');
+    }
+    await h.slack.command({ userId: 'U0ALICE', text: 'drill chaos-monkey' });
+    expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toContain('"chaos-monkey" is not a drill scenario');
+    expect(h.bot.approvals.list()).toHaveLength(0);
+    expect(h.fake.messages(OPS).filter((m) => m.text.includes('requested by'))).toHaveLength(0);
+    await h.slack.command({ userId: 'U0ALICE', text: 'drills' });
+    expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toContain('No drills have run yet');
+  });
+});
