@@ -15,6 +15,7 @@ const HELP = [
   { form: USAGE.restore, what: 'request a restore (two approvals); no argument shows a picker' },
   { form: USAGE.seal, what: 'request an emergency seal (two approvals)' },
   { form: USAGE.approvals, what: 'requests waiting for approval or running' },
+  { form: USAGE.alerts, what: 'firing alerts and those resolved in the last day' },
   { form: USAGE.audit, what: 'the newest audit events, or check the hash chain' },
   { form: USAGE.help, what: 'this list' },
 ];
