@@ -1,4 +1,4 @@
-/** The app manifest offers exactly what the bot uses (reference §7): `/vault`, five bot scopes, interactivity, Socket Mode. */
+/** The app manifest offers exactly what the bot uses (reference §7): `/vault`, the bot scopes, interactivity, the message events, Socket Mode. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
@@ -10,7 +10,7 @@ describe('slack-app-manifest.yaml', () => {
     expect(active).toMatch(/- command: \/vault\n/);
     expect(active).toMatch(/usage_hint: ".*restore <YYYY-MM-DD\|latest\|key> \[staging\].*"/);
     const scopes = /bot:\n((?:\s+- .+\n)+)/.exec(active)?.[1]?.match(/- (\S+)/g)?.map((s) => s.slice(2));
-    expect(scopes).toEqual(['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read']);
+    expect(scopes).toEqual(['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read', 'channels:history', 'groups:history']);
     expect(active).toMatch(/interactivity:\n\s+is_enabled: true/);
     expect(active).toMatch(/socket_mode_enabled: true/);
   });
@@ -18,5 +18,11 @@ describe('slack-app-manifest.yaml', () => {
   it('shows the HTTP-mode URLs, both at Bolt’s /slack/events', () => {
     expect(manifest).toMatch(/#\s+url: https:\/\/\S+\/slack\/events/);
     expect(manifest).toMatch(/#\s+request_url: https:\/\/\S+\/slack\/events/);
+  });
+
+  it('subscribes to channel messages, which the key-share guard needs (DESIGN §11)', () => {
+    const events = /bot_events:\n((?:\s+- .+\n)+)/.exec(active)?.[1]?.match(/- (\S+)/g)?.map((s) => s.slice(2));
+    expect(events).toEqual(['message.channels', 'message.groups']);
+    expect(manifest).toMatch(/event_subscriptions:\n\s+#\s+request_url: https:\/\/\S+\/slack\/events/);
   });
 });

@@ -18,7 +18,7 @@ const kind = z.enum(ROTATION_KINDS, { error: `kind must be one of ${ROTATION_KIN
 const fieldSpec = z.union([
   kind,
   z.strictObject({ kind, public_field: z.string().regex(FIELD, 'public_field must be a field name (letters, digits, . _ -)').optional() }),
-]);
+], { error: `kind must be one of ${ROTATION_KINDS.join(', ')}, or {"kind": "ssh"|"dkim", "public_field": "<field>"}` });
 const rule = z.strictObject({
   path: z.string().min(1, 'path must not be empty').regex(/^[^/].*[^/]$|^[^/]$/, 'path must not start or end with "/"'),
   fields: z
