@@ -16,6 +16,7 @@ import { helpCommand } from './help.js';
 import { migrateCommand } from './migrate.js';
 import { CommandRegistry } from './registry.js';
 import { startCommand } from './start.js';
+import { healthCommand } from './health.js';
 
 export const registry = new CommandRegistry();
 
@@ -30,5 +31,6 @@ registry
   .register(retentionRunCommand)
   .register(auditVerifyCommand)
   .register(auditTailCommand)
+  .register(healthCommand)
   .register(auditAdoptKeyCommand)
   .register(helpCommand(() => registry.list()));
