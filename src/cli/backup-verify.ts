@@ -4,6 +4,7 @@ import { formatBytes } from '../format/human.js';
 import { parseBackupSpec } from './args.js';
 import { withEngine } from './engine.js';
 import type { Command } from './registry.js';
+import { otherBackupsThatDay, sameDayLine } from './same-day.js';
 
 const USAGE = 'backup verify <key|latest|YYYY-MM-DD>';
 
@@ -28,6 +29,8 @@ export const backupVerifyCommand: Command = {
           details: { ok: true, format: result.format, plainBytes: result.plainBytes, plainSha256: result.plainSha256 },
         });
         ctx.out(`${result.plan.key}: intact (${result.format}, ${formatBytes(result.plainBytes)} snapshot, plain sha256 ${result.plainSha256.slice(0, 12)}…) in ${engine.store.location}`);
+        const sameDay = sameDayLine(spec, await otherBackupsThatDay(engine.store, spec, result.plan.key));
+        if (sameDay) ctx.out(sameDay);
         return 0;
       } catch (error) {
         const reason = isCoreError(error) ? error.userMessage : 'unexpected error';

@@ -116,6 +116,12 @@ describe('backup show', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`backup     ${second}\n`);
     expect(run.stdout).toContain(`also on ${day}: ${first} (give its key instead of the date to use it)`);
+    const restore = await runCli(['restore', day, '--target', 'prod', '--dry-run'], env);
+    expect(restore.stdout).toContain(`Backup: ${second}`);
+    expect(restore.stdout).toContain(`also on ${day}: ${first} (give its key instead of the date to use it)`);
+    const verify = await runCli(['backup', 'verify', day], env);
+    expect(verify.stdout).toContain(`${second}: intact`);
+    expect(verify.stdout).toContain(`also on ${day}: ${first} (give its key instead of the date to use it)`);
   });
 
   it('--json carries the metadata, catalogue entry and history', async () => {
