@@ -1,23 +1,33 @@
 /**
  * `npm run bench`: the backup pipeline on a 100 MiB and a 1 GiB synthetic snapshot from the Vault
- * test server into the folder store, then a --dry-run restore of each; MB/s and peak RSS per run,
- * against the AES-256-GCM + SHA-256 ceiling. Targets (issue): backup ≥ 0.6 × ceiling; peak RSS
- * < 150 MB and flat (within 20 %) between the two sizes. Every run is a fresh process running the
- * compiled code (`npm run bench` builds first).
+ * test server (in its own process) into the folder store, then a --dry-run restore of each, each
+ * measured against its mandated ceiling (bench/ceiling.mjs: the same work done serially in memory
+ * on one thread) taken in the same round, so a busy machine slows both. Then a full restore of the
+ * largest snapshot into the test server, safety snapshot included, split by step: the recovery time
+ * on-call plans with.
+ *
+ * Targets (issue 12): backup and restore ≥ 0.8 × their ceilings; peak RSS < 150 MB and flat
+ * (within 20 %) between the two sizes. Every run is a fresh process running the compiled code
+ * (`npm run bench` builds first). BENCH_SIZES (bytes, comma-separated) and BENCH_ROUNDS (default 3)
+ * change what runs; the table shows the median and [min–max] over the rounds.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-interface Result { mode: string; bytes: number; seconds: number; mbPerSec: number; peakRssMb?: number }
+interface Result { mode: string; bytes: number; seconds: number; mbPerSec: number; peakRssMb?: number; steps?: Record<string, number | string> }
+interface Part { seconds: number; mbPerSec: number }
+interface Ceiling { bytes: number; storedBytes: number; parts: Record<string, Part>; backup: Part; restore: Part }
+interface Round { backup: Result; restore: Result; ceiling: Ceiling }
 
 const MiB = 1024 * 1024;
 const sizes = (process.env.BENCH_SIZES ?? `${100 * MiB},${1024 * MiB}`).split(',').map(Number);
-const node = (script: string, args: string[]): Result =>
-  JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!) as Result;
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const run = <T>(script: string, args: string[]): T =>
+  JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 }).trim().split('\n').at(-1)!) as T;
 
 async function startServer(size: number): Promise<{ url: string; token: string; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'vault-server-process.ts'), String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -26,32 +36,58 @@ async function startServer(size: number): Promise<{ url: string; token: string; 
   return { url, token, stop: () => child.kill('SIGTERM') };
 }
 
-const rows: Array<{ size: number; backup: Result; restore: Result; ceiling: Result }> = [];
-for (const size of sizes) {
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const loadBefore = load();
+const results: Array<{ size: number; rounds: Round[] }> = [];
+let recovery: Result | undefined;
+for (const [i, size] of sizes.entries()) {
   const server = await startServer(size);
   const dataDir = mkdtempSync(join(tmpdir(), 'vc-bench-'));
   try {
     const key = randomBytes(32).toString('base64');
-    const backup = node('pipeline-once.mjs', ['backup', server.url, server.token, dataDir, key]);
-    const restore = node('pipeline-once.mjs', ['restore', server.url, server.token, dataDir, key]);
-    const ceiling = node('ceiling.mjs', [String(backup.bytes)]);
-    rows.push({ size, backup, restore, ceiling });
+    const args = [server.url, server.token, dataDir, key];
+    const done: Round[] = [];
+    for (let r = 0; r < rounds; r += 1) {
+      const backup = run<Result>('pipeline-once.mjs', ['backup', ...args]);
+      const restore = run<Result>('pipeline-once.mjs', ['restore', ...args]);
+      const ceiling = run<Ceiling>('ceiling.mjs', [server.url, server.token]);
+      done.push({ backup, restore, ceiling });
+    }
+    results.push({ size, rounds: done });
+    if (i === sizes.length - 1) recovery = run<Result>('pipeline-once.mjs', ['recover', ...args]);
   } finally {
     server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-const fmt = (n: number, d = 0) => n.toFixed(d).padStart(7);
-console.log(`node ${process.version}, ${process.arch}`);
-console.log('snapshot    backup MB/s  peak RSS MB | restore(dry) MB/s  peak RSS MB | ceiling MB/s  backup/ceiling');
-for (const r of rows) {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const stat = (xs: number[], d = 0) => `${median(xs).toFixed(d)} [${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}]`;
+const col = (s: string, w: number) => s.padEnd(w);
+
+console.log(`node ${process.version}, ${process.arch}; ${rounds} round(s) per size; load average (1/5/15 min) before ${loadBefore}, after ${load()}`);
+console.log('median [min–max] over the rounds; each ratio is pipeline / ceiling of the same round');
+console.log(`${col('snapshot', 10)}${col('backup MB/s', 17)}${col('ceiling MB/s', 17)}${col('backup/ceiling', 20)}${col('RSS MB', 9)}| ${col('restore MB/s', 17)}${col('ceiling MB/s', 17)}${col('restore/ceiling', 20)}RSS MB`);
+for (const { size, rounds: rs } of results) {
+  const ratio = (p: 'backup' | 'restore') => rs.map((r) => r[p].mbPerSec / r.ceiling[p].mbPerSec);
+  const rss = (p: 'backup' | 'restore') => Math.max(...rs.map((r) => r[p].peakRssMb ?? 0)).toFixed(0);
   console.log(
-    `${fmt(r.size / MiB)} MiB  ${fmt(r.backup.mbPerSec)}      ${fmt(r.backup.peakRssMb ?? 0)}     | ${fmt(r.restore.mbPerSec)}            ${fmt(r.restore.peakRssMb ?? 0)}     | ${fmt(r.ceiling.mbPerSec)}       ${fmt(r.backup.mbPerSec / r.ceiling.mbPerSec, 2)}`,
+    `${col(`${size / MiB} MiB`, 10)}${col(stat(rs.map((r) => r.backup.mbPerSec)), 17)}${col(stat(rs.map((r) => r.ceiling.backup.mbPerSec)), 17)}${col(stat(ratio('backup'), 2), 20)}${col(rss('backup'), 9)}| ` +
+      `${col(stat(rs.map((r) => r.restore.mbPerSec)), 17)}${col(stat(rs.map((r) => r.ceiling.restore.mbPerSec)), 17)}${col(stat(ratio('restore'), 2), 20)}${rss('restore')}`,
   );
 }
-if (rows.length >= 2) {
-  const [small, large] = [rows[0]!, rows.at(-1)!];
-  const growth = large.backup.peakRssMb! / small.backup.peakRssMb! - 1;
-  console.log(`backup peak RSS growth ${(growth * 100).toFixed(1)} % from ${small.size / MiB} MiB to ${large.size / MiB} MiB (target within 20 %)`);
+const last = results.at(-1)!;
+console.log(`ceiling parts at ${last.size / MiB} MiB, MB/s of snapshot bytes (median): ` +
+  Object.keys(last.rounds[0]!.ceiling.parts).map((p) => `${p} ${median(last.rounds.map((r) => r.ceiling.parts[p]!.mbPerSec)).toFixed(0)}`).join(', '));
+if (results.length >= 2) {
+  const [small, large] = [results[0]!, results.at(-1)!];
+  for (const p of ['backup', 'restore'] as const) {
+    const peak = (rs: Round[]) => Math.max(...rs.map((r) => r[p].peakRssMb ?? 0));
+    const growth = peak(large.rounds) / peak(small.rounds) - 1;
+    console.log(`${p} peak RSS ${peak(small.rounds).toFixed(0)} → ${peak(large.rounds).toFixed(0)} MB (${(growth * 100).toFixed(1)} %) from ${small.size / MiB} MiB to ${large.size / MiB} MiB (target < 150 MB, within 20 %)`);
+  }
+}
+if (recovery) {
+  const steps = Object.entries(recovery.steps ?? {}).map(([k, v]) => `${k} ${typeof v === 'number' ? `${v.toFixed(1)} s` : v}`).join(', ');
+  console.log(`full restore of the ${last.size / MiB} MiB backup into the test server (safety snapshot included): ${recovery.seconds.toFixed(1)} s, peak RSS ${recovery.peakRssMb?.toFixed(0)} MB; ${steps}`);
 }
