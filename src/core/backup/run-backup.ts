@@ -211,7 +211,12 @@ async function streamToStore(
   put: (body: Readable) => Promise<{ size: number }>,
 ): Promise<{ size: number }> {
   let failure: { step: BackupStep; error: unknown } | undefined;
-  const mark = (step: BackupStep) => (error: unknown) => { failure ??= { step, error }; };
+  // A premature close is what the other streams see when one is torn down: a consequence, never
+  // the cause (a store failing to open its file used to be reported as "validate … Premature close").
+  const mark = (step: BackupStep) => (error: unknown) => {
+    if ((error as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    failure ??= { step, error };
+  };
   s.snapshot.once('error', mark('snapshot'));
   s.validator.once('error', mark('validate'));
   s.encrypt.once('error', mark('encrypt'));
@@ -226,7 +231,7 @@ async function streamToStore(
   });
   const [piped, uploaded] = await Promise.allSettled([piping, putting]);
   if (uploaded.status === 'fulfilled' && piped.status === 'fulfilled') return uploaded.value;
-  const reason = piped.status === 'rejected' ? piped.reason : (uploaded as PromiseRejectedResult).reason;
+  const reason = uploaded.status === 'rejected' ? uploaded.reason : (piped as PromiseRejectedResult).reason;
   const { step, error } = failure ?? { step: 'upload' as const, error: reason };
   setStep(step);
   throw error;

@@ -8,6 +8,7 @@ import { open, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:f
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { CoreError, ErrorCode } from '../errors.js';
 import type { BackupStore, ListedObject, ObjectMetadata, StoredObject } from './backup-store.js';
 import { removeQuietly, syncDirectory, tempPathIn, writeFileDurably, writeStreamDurably } from './durable-file.js';
 import { checkMetadata } from './object-metadata.js';
@@ -145,6 +146,10 @@ export class FolderStore implements BackupStore {
     try {
       entries = await readdir(abs, { withFileTypes: true });
     } catch (error) {
+      // The store's own folder missing is a wrong BACKUP_STORE (or no backup yet), never "no backups".
+      if (relDir === '' && hasErrnoCode(error, 'ENOENT')) {
+        throw new CoreError(ErrorCode.StoreFailed, `The backup folder ${this.root} does not exist (no such folder); check BACKUP_STORE.`, { cause: error });
+      }
       if (hasErrnoCode(error, 'ENOENT') || hasErrnoCode(error, 'ENOTDIR')) return;
       throw error;
     }

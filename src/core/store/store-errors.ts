@@ -20,7 +20,24 @@ export function storeFailed(location: string, action: string, key: string | unde
   const hint = location.startsWith('s3://')
     ? 'check the bucket, its permissions, the credentials and S3_ENDPOINT'
     : 'check that the folder exists, is writable by the bot and has free space';
-  return new CoreError(ErrorCode.StoreFailed, `Could not ${action}${what} in ${location}; ${hint}.`, { cause });
+  const detail = osDetail(cause);
+  return new CoreError(ErrorCode.StoreFailed, `Could not ${action}${what} in ${location}${detail ? ` (${detail})` : ''}; ${hint}.`, { cause });
+}
+
+/**
+ * The underlying error in a few words, so "permission denied" or "no space left" reaches the
+ * person instead of only the log: a file-system error's own message (`EACCES: permission denied,
+ * mkdir '/backups/daily'`), or an S3 error's name and message. Never longer than one line.
+ */
+function osDetail(cause: unknown): string | undefined {
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const { code, message, name } = cause as { code?: unknown; message?: unknown; name?: unknown };
+  const text = typeof message === 'string' ? message.split('\n')[0]!.trim() : '';
+  if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return (text.startsWith(code) ? text : `${code}: ${text}`).slice(0, 300);
+  if (typeof name === 'string' && name !== 'Error' && (cause as { $metadata?: unknown }).$metadata !== undefined) {
+    return `${name}${text && text !== name ? `: ${text}` : ''}`.slice(0, 300);
+  }
+  return undefined;
 }
 
 /** True for a Node file-system error with this `code` (ENOENT, EEXIST…). */

@@ -104,9 +104,9 @@ describe('FolderStore', () => {
     expect(await store.stat('daily/2025-11-26')).toBeUndefined();
   });
 
-  it('lists nothing, instead of failing, before the first backup created the folder', async () => {
+  it('a folder that does not exist is an error naming it and BACKUP_STORE, not an empty listing (issue 7)', async () => {
     const keys = [];
-    for await (const object of store.list()) keys.push(object);
-    expect(keys).toEqual([]);
+    const listing = async () => { for await (const object of store.list()) keys.push(object); };
+    await expect(listing()).rejects.toThrow(/^The backup folder .* does not exist \(no such folder\); check BACKUP_STORE\.$/);
   });
 });
