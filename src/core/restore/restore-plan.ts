@@ -3,6 +3,7 @@
  * A restore is planned first, then run exactly as planned. The plan freezes the object key, its size
  * and sha256 — what approvers see is what runs; if the object changed since, execution fails safe.
  */
+import { formatBytes } from '../../format/human.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { CoreError, ErrorCode } from '../errors.js';
 import type { CatalogueEntry } from '../backup/catalogue.js';
@@ -96,10 +97,5 @@ export function describePlan(plan: RestorePlan): Array<{ label: string; value: s
   ];
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u += 1; }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
+/** `1.5 MiB`: one implementation, in the formatting leaf shared with the CLI and Slack. */
+export { formatBytes };
