@@ -9,20 +9,22 @@ import { BackupCatalogue } from '../core/backup/catalogue.js';
 import { CHECK_ORDER, runHealthRound, type CheckResult } from '../core/health/index.js';
 import { createBackupStore } from '../core/store/create-store.js';
 import { VaultClient } from '../core/vault/client.js';
+import { JSON_FLAG, printJson, wantsJson } from './json-output.js';
 import type { Command } from './registry.js';
 
 const STATE_TEXT = { pass: 'ok', fail: 'FAIL', skip: 'skip' } as const;
 
 export const healthCommand: Command = {
   name: 'health',
-  usage: 'health',
+  usage: 'health [--json]',
   summary: 'run one round of health checks and print them; exit 1 when any fails',
   details: [
     'Checks: reachable, initialised, sealed, active leader, raft autopilot, latency (LATENCY_WARN_MS),',
     'backup age by catalogue and store, last backup, last restore test, backup store reachable.',
     'Exit codes: 0 every check passed or was skipped, 1 at least one failed, 2 bad configuration.',
   ],
-  run: async (_args, ctx) => {
+  flags: { ...JSON_FLAG },
+  run: async (args, ctx) => {
     const config = ctx.config(['vault']);
     const v = config.vault;
     const vault = new VaultClient({
@@ -40,8 +42,9 @@ export const healthCommand: Command = {
     try {
       const round = await runHealthRound({ vault, ...backup, latencyWarnMs: config.latencyWarnMs });
       const rows = [...round.results].sort((a, b) => CHECK_ORDER.indexOf(a.name) - CHECK_ORDER.indexOf(b.name));
-      for (const line of table(rows)) ctx.out(line);
       const failed = rows.filter((r) => r.state === 'fail');
+      if (wantsJson(args)) return printJson(ctx, { checks: rows, failing: failed.map((r) => r.name) }, failed.length > 0 ? 1 : 0);
+      for (const line of table(rows)) ctx.out(line);
       if (!config.backup) ctx.err('backup checks skipped: BACKUP_KEYS is not set');
       if (failed.length > 0) ctx.err(`${failed.length} of ${rows.length} checks failing: ${failed.map((r) => r.name).join(', ')}`);
       return failed.length > 0 ? 1 : 0;
