@@ -72,6 +72,13 @@ describe('on a terminal', () => {
     expect(vault.restores.length).toBe(before);
   }, 30_000);
 
+  it('backup run draws an upload bar with the bytes and the rate, then the result line', async () => {
+    const { code, screen } = await onTerminal(['backup', 'run']);
+    expect(code).toBe(0);
+    expect(screen).toMatch(/\r\u001b\[2Kupload manual\/\S+ {2}[\d.]+ (KiB|MiB) {2}[\d.]+ (B|KiB|MiB|GiB)\/s/);
+    expect(screen).toMatch(/backup manual\/\S+ verified in file:\/\//);
+  }, 30_000);
+
   it('backup verify draws a progress bar; without a terminal it does not', async () => {
     const { code, screen } = await onTerminal(['backup', 'verify', key]);
     expect(code).toBe(0);
