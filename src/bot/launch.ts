@@ -30,6 +30,7 @@ import type { HealthMonitor } from '../core/health/index.js';
 import { probeDatabaseWrite, schedulerStall } from '../core/health/liveness.js';
 import { bindMetricSources } from '../metrics/series.js';
 import { wireAlerts } from './alert-wiring.js';
+import { changeEvents } from '../core/pagerduty/index.js';
 import { metricSourcesFor } from './metrics-notifier.js';
 import { startDefaultMetrics, watchNotifications } from './metrics.js';
 import { registerHandlers } from './register-handlers.js';
@@ -142,7 +143,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
   const rotation = wireRotation({ config, backups, audit, logger, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
   rotation.register(approvals);
-  const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier, messenger: () => messenger });
+  const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier, messenger: () => messenger, changeEvents });
   recoverability.register(approvals);
   approvals.register(restoreAction(backups));
   approvals.register(rotation.followSeal(sealAction(backups.vault, { ...(config.vault.nodeAddrs ? { nodeAddrs: config.vault.nodeAddrs } : {}) })));

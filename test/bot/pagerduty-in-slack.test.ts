@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../support/slack/index.js';
 import { startPagerDutyStandIn, type PagerDutyStandIn } from '../support/pagerduty-server.js';
-import { OPS, startBotHarness, type BotHarness } from './bot-harness.js';
+import { OPS, requestMessage, startBotHarness, type BotHarness } from './bot-harness.js';
 
 const KEY = 'R0123456789ABCDEF0123456789ABCDE';
 
@@ -71,5 +71,23 @@ describe('PagerDuty from the bot', () => {
     expect(tookMs).toBeLessThan(1200);
     await standIn.waitFor(2, 4000);
     expect(standIn.received.slice(0, 2).map((e) => e.status)).toEqual([503, 503]);
+  });
+
+  it('a completed restore is sent as a change event, naming the backup, the requester and the approvers', async () => {
+    const bot = await start([20]);
+    const standIn = pd as PagerDutyStandIn;
+    await bot.slack.command({ userId: 'U0ALICE', text: 'restore latest' });
+    const parent = requestMessage(bot);
+    await bot.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+    await bot.slack.clickButton({ userId: 'U0CAROL', message: parent, actionId: 'approval_approve' });
+    expect(bot.vault.restores).toHaveLength(1);
+    await standIn.waitFor(1);
+    const change = standIn.received.find((e) => e.path === '/v2/change/enqueue');
+    expect(change?.status).toBe(202);
+    expect(change?.body.payload).toMatchObject({
+      summary: expect.stringMatching(/^Restored daily\/2025-11-26\/vault-snapshot-\d{8}-\d{6}\.enc into production \(requested by U0ALICE, approved by U0BOB and U0CAROL\)$/),
+      source: new URL(bot.vault.url).host,
+      custom_details: { kind: 'restore', target: 'prod' },
+    });
   });
 });

@@ -10,6 +10,7 @@ import type { ActionDefinition, ExecutionResult, ParamFact } from '../approvals/
 import type { RestoreOutcome } from '../restore/execute-restore.js';
 import { describePlan, type RestorePlan } from '../restore/restore-plan.js';
 import { formatDuration } from './format-duration.js';
+import { changeEvents } from '../pagerduty/change-events.js';
 
 /** What a restore request freezes: the exact plan (object key, size, sha256, target) shown to approvers. */
 export type RestoreParams = RestorePlan;
@@ -38,6 +39,11 @@ export function restoreAction(runner: RestoreRunner): ActionDefinition<RestorePa
       const outcome = await runner.restore(plan, { actor: ctx.requester, purpose: 'restore', dryRun: false });
       // A failed restore is a failed run: the engine records the CoreError's user message, never its cause.
       if (!outcome.ok) throw outcome.error;
+      // A responder paged later sees this on the service's timeline (PagerDuty change event, when configured).
+      changeEvents.record({
+        summary: `Restored ${plan.key} into ${plan.target === 'prod' ? 'production' : 'staging'} (requested by ${ctx.requester}, approved by ${ctx.approvers.join(' and ')})`,
+        custom_details: { kind: 'restore', key: plan.key, target: plan.target, request: ctx.requestId, recoveryMs: outcome.report.recoveryMs, canary: outcome.report.canary },
+      });
       return restoreResult(plan, outcome.report);
     },
   };
