@@ -10,7 +10,11 @@ import { backupRunCommand } from './backup-run.js';
 import { backupShowCommand } from './backup-show.js';
 import { backupVerifyCommand } from './backup-verify.js';
 import { restoreCommand } from './restore.js';
+import { recoverCommand } from './recover.js';
+import { drillCommand } from './drill.js';
+import { reportCommand } from './report.js';
 import { retentionRunCommand } from './retention-run.js';
+import { rotateBackupKeyCommand } from './rotate-backup-key.js';
 import { auditVerifyCommand } from './audit-verify.js';
 import { helpCommand } from './help.js';
 import { migrateCommand } from './migrate.js';
@@ -28,7 +32,11 @@ registry
   .register(backupShowCommand)
   .register(backupVerifyCommand)
   .register(restoreCommand)
+  .register(recoverCommand)
+  .register(drillCommand)
+  .register(reportCommand)
   .register(retentionRunCommand)
+  .register(rotateBackupKeyCommand)
   .register(auditVerifyCommand)
   .register(auditTailCommand)
   .register(healthCommand)

@@ -11,7 +11,7 @@ import type { AuditTrail } from './audit/types.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { ConfigFor } from './config/types.js';
-import { CoreError, ErrorCode } from './errors.js';
+import { CoreError, ErrorCode, isCoreError } from './errors.js';
 import { keyringFromKeys, type Keyring } from './crypto/keyring.js';
 import type { BackupKind, Notifier } from './notifier.js';
 import type { BackupStore } from './store/backup-store.js';
@@ -194,14 +194,15 @@ export class BackupEngine {
   }
 
   async restore(plan: RestorePlan, opts: { actor: string; purpose: RestorePurpose; dryRun: boolean }): Promise<RestoreOutcome> {
-    const client = this.targetClient(plan.target);
-    if (plan.address && plan.address !== client.address) {
+    const configured = this.targetClient(plan.target);
+    if (plan.address && plan.address !== configured.address) {
       // The configuration changed since the plan was made (and approved): never overwrite a Vault nobody saw.
       throw new CoreError(
         ErrorCode.RestoreRefused,
-        `This restore was planned for ${plan.address}, but the ${plan.target === 'prod' ? 'production' : 'staging'} Vault is now ${client.address}; request it again.`,
+        `This restore was planned for ${plan.address}, but the ${plan.target === 'prod' ? 'production' : 'staging'} Vault is now ${configured.address}; request it again.`,
       );
     }
+    const client = plan.target === 'staging' ? await this.stagingClientThatWorks(configured) : configured;
     const target = asTarget(client);
     const canaryPath = this.o.config.vault.canaryPath;
     // After a restore the target holds the snapshot's tokens: read the canary with a production
@@ -225,6 +226,23 @@ export class BackupEngine {
     } finally {
       release();
       if (reader !== this.vault) reader.stop();
+      if (client !== configured) client.stop();
+    }
+  }
+
+  /**
+   * Staging after an earlier restore holds the snapshot's data and tokens: VAULT_STAGING_TOKEN no
+   * longer exists there and production's credentials work instead (DESIGN §4). Without this, the
+   * second restore test, drill or recovery would fail at its safety snapshot.
+   */
+  private async stagingClientThatWorks(staging: VaultClient): Promise<VaultClient> {
+    try {
+      await staging.login();
+      return staging;
+    } catch (error) {
+      if (!isCoreError(error, ErrorCode.VaultAuthFailed) && !isCoreError(error, ErrorCode.VaultPermissionDenied)) return staging;
+      this.o.logger.info({ staging: staging.address }, 'the staging token is refused (staging holds a restored snapshot); using production credentials there');
+      return this.productionClient(staging.address);
     }
   }
 

@@ -96,7 +96,7 @@ describe('recover through Slack', () => {
     expect(result).toContain(`Recovered 1 of 1 secret at secret/smtp from ${key}`);
     expect(result).toContain('secret/smtp: version 2 → 3');
     expect(result).toMatch(/Took\n[\d.]+ (ms|s)/);
-    expect(result).toMatch(/Safety snapshot of staging\npre-restore\//);
+    expect(result).toMatch(/Safety snapshot of staging\n(staging\/)?pre-restore\//);
     expect(parentText(h, parent)).toContain('Done · 2 of 2 approvals: @U0BOB and @U0CAROL');
     expect(leaks(h, ['smtp-original-7f3a9c', 'smtp-wrong-9z8y7x', 'dkim-original-1b2c3d', 'db-original-4e5f6a', 'db-rotated-5d6e7f'])).toEqual([]);
     const events = h.bot.deps.audit.tail(80).map((r) => r.event);

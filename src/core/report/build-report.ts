@@ -123,7 +123,7 @@ export function buildReport(src: ReportSources, range: ReportRange): ComplianceR
     drills: src.drills.between(fromIso, toIso),
     alerts,
     alertEventsFromAudit: alerts === null ? (src.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE event LIKE 'alert.%' AND time >= ? AND time < ?`).get(fromIso, toIso) as { n: number }).n : 0,
-    rotations: gatedRuns(src.db, ['rotate'], fromIso, toIso),
+    rotations: gatedRuns(src.db, ['rotate', 'rotate-secret', 'rotate-backup-key', 'rotate-unseal-keys'], fromIso, toIso),
     audit: auditState(src),
   };
 }
@@ -182,8 +182,8 @@ function gatedRuns(db: Database.Database, actions: string[], fromIso: string, to
   return rows.map((r) => {
     const facts = JSON.parse(r.facts_json) as Array<{ label: string; value: string }>;
     const result = r.result_json ? (JSON.parse(r.result_json) as { ok: boolean; summary?: string; message?: string; durationMs?: number }) : null;
-    const subject = facts.find((f) => ['Backup', 'Secret', 'Secrets', 'Path'].includes(f.label));
-    const secret = facts.find((f) => f.label === 'Secret' || f.label === 'Secrets');
+    const backup = facts.find((f) => f.label === 'Backup');
+    const secret = facts.find((f) => ['Secret', 'Secrets', 'Path'].includes(f.label));
     return {
       requestId: r.id,
       action: r.action,
@@ -191,7 +191,7 @@ function gatedRuns(db: Database.Database, actions: string[], fromIso: string, to
       requester: r.requester,
       approvers: (votes.all(r.id) as Array<{ user_id: string }>).map((v) => v.user_id),
       state: r.state,
-      subject: secret && subject !== secret ? `${secret.value} (${subject?.value ?? ''})` : (subject?.value ?? ''),
+      subject: secret && backup ? `${secret.value} (${backup.value})` : (secret ?? backup)?.value ?? '',
       durationMs: result?.durationMs ?? null,
       outcome: result ? (result.ok ? (result.summary ?? 'succeeded') : (result.message ?? 'failed')) : r.state,
     };
