@@ -39,7 +39,7 @@ import { wireRecoverability } from './recoverability-wiring.js';
 import { fetchSlackIdentity } from './slack-identity.js';
 import { createNotificationDelivery, type NotificationDeliveryOptions } from './notification-delivery.js';
 import type { Notifier } from '../core/notifier.js';
-import type { DeliveryQueue } from '../core/notify/delivery-queue.js';
+import { DeliveryQueue } from '../core/notify/delivery-queue.js';
 import { socketModeStartError } from './socket-mode-start.js';
 
 export interface LaunchOptions {
@@ -89,6 +89,8 @@ export interface RunningBot {
   health: HealthMonitor;
   /** Ops-channel notifications, delivered in the background (pending and undelivered counts). */
   notifications: DeliveryQueue;
+  /** Resolves once every notification and alert queued so far was posted or given up on (tests). */
+  notificationsIdle(): Promise<void>;
   /** One expiry sweep now (tests drive it with their clock). */
   sweep(): Promise<number>;
   stop(): Promise<void>;
@@ -136,7 +138,9 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   });
   watchNotifications(notifier);
   const alerting = wireAlerts({ config, db, audit, logger, clock, client: app.client, teamId: identity.teamId, ...o.alerting });
-  backups = new BackupEngine({ config, db, audit, logger, notifier: alerting.wrap(notifier), clock, store: o.store });
+  // The alert path posts through app.client; it runs off the work path too, so a Slack outage never holds a backup (issue 7 item 3).
+  const offWorkPath = new DeliveryQueue(alerting.wrap(notifier), { logger: logger.child({ component: 'alert-delivery' }), maxAttempts: 1, ordered: true });
+  backups = new BackupEngine({ config, db, audit, logger, notifier: offWorkPath, clock, store: o.store });
   const healthMonitor = alerting.monitor(backups);
   health = healthMonitor;
   const directory = new SlackApproverDirectory({ client: app.client, approvers: slack.approvers, approverGroup: slack.approverGroup, clock });
@@ -193,6 +197,10 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     alerts: alerting.alerts,
     health: healthMonitor,
     notifications: notifier,
+    notificationsIdle: async () => {
+      await offWorkPath.idle();
+      await notifier.idle();
+    },
     sweep: () => sweepExpired(approvals, messenger, logger),
     async stop() {
       if (stopped) return;
@@ -209,6 +217,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
       await rotation.followUps.stop();
       await messenger.idle();
       // Deliveries still retrying get a moment, then are recorded as undelivered.
+      await offWorkPath.stop(2000);
       await notifier.stop(2000);
       deps.backups.stop();
       logger.info('slack bot stopped');

@@ -118,6 +118,7 @@ describe('alerts in Slack', () => {
     bot.vault.faults = { failPaths: { 'sys/storage/raft/snapshot': { status: 500, message: 'raft is on fire' } } };
     await bot.bot.backups.backup('daily', 'system');
     await bot.bot.backups.backup('daily', 'system');
+    await bot.bot.notificationsIdle(); // alerts are posted off the backup's path
     const pages = bot.fake.messages(OPS).filter((m) => String(m.text).includes(`<!subteam^${ONCALL}>`));
     expect(pages).toHaveLength(1);
     const alert = pages[0] as StoredMessage;
@@ -125,6 +126,7 @@ describe('alerts in Slack', () => {
     expect(thread(bot, alert)[0]).toContain('Still failing');
     bot.vault.faults = {};
     await bot.bot.backups.backup('daily', 'system');
+    await bot.bot.notificationsIdle();
     expect(thread(bot, alert).at(-1)).toMatch(/Backup failed \(daily\): resolved after/);
   });
 

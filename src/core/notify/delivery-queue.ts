@@ -50,6 +50,8 @@ export interface DeliveryOptions {
   /** A short, safe description of the error for the record. */
   describeError?: (error: unknown) => string;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Deliver one at a time, in call order (e.g. an alert raised must be posted before it is cleared). */
+  ordered?: boolean;
 }
 
 export interface UndeliveredNotification {
@@ -74,6 +76,7 @@ export class DeliveryQueue implements Notifier {
   readonly #memory: UndeliveredNotification[] = [];
   #unreported = 0;
   #reporting = false;
+  #tail: Promise<void> = Promise.resolve();
 
   constructor(inner: Notifier, options: DeliveryOptions) {
     this.#inner = inner;
@@ -100,10 +103,17 @@ export class DeliveryQueue implements Notifier {
 
   /** Queues one call of the inner notifier and resolves at once; never rejects. */
   deliver<K extends NotifierMethod>(method: K, args: Parameters<Notifier[K]>): Promise<void> {
-    const run = this.#attempt(method, args).catch((error: unknown) => this.#o.logger.error({ err: error, method }, 'notification delivery crashed'));
+    const attempt = (): Promise<void> =>
+      this.#attempt(method, args).catch((error: unknown) => this.#o.logger.error({ err: error, method }, 'notification delivery crashed'));
+    const run = this.#o.ordered ? (this.#tail = this.#tail.then(attempt)) : attempt();
     this.#pending.add(run);
     void run.finally(() => this.#pending.delete(run));
     return Promise.resolve();
+  }
+
+  /** Resolves once every notification queued so far was delivered or given up on. */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
   /** Notifications still being tried. */
