@@ -3,7 +3,7 @@
  * `audit adopt-key` records the key change in the chain, and `audit verify` reads it as a change,
  * not as tampering — while an edit on either side of the change is still caught.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -59,8 +59,9 @@ describe('the unkeyed warning', () => {
 describe('audit adopt-key', () => {
   it('starts a key on an unkeyed log; verify lists the change and still catches edits', async () => {
     const dir = seeded();
-    const refused = await runCli(['backup', 'list'], { DATA_DIR: dir, AUDIT_KEY: NEW, BACKUP_KEYS: `k:${Buffer.alloc(32).toString('base64')}`, BACKUP_STORE: join(dir, 's') });
-    expect(refused.code).toBe(0); // reading needs no key change
+    mkdirSync(join(dir, 's'));
+    const reading = await runCli(['backup', 'list'], { DATA_DIR: dir, AUDIT_KEY: NEW, BACKUP_KEYS: `k:${Buffer.alloc(32).toString('base64')}`, BACKUP_STORE: join(dir, 's') });
+    expect(reading.code).toBe(0); // reading needs no key change
 
     const adopt = await runCli(['audit', 'adopt-key'], { DATA_DIR: dir, AUDIT_KEY: NEW });
     expect(adopt.errLines).toEqual([]);
