@@ -36,7 +36,8 @@ import { startDefaultMetrics, watchNotifications } from './metrics.js';
 import { registerHandlers } from './register-handlers.js';
 import { wireRotation } from './rotation-wiring.js';
 import { wireRecoverability } from './recoverability-wiring.js';
-import { fetchSlackIdentity } from './slack-identity.js';
+import { waitForSlackIdentity, type SlackIdentity, type SlackStartupOptions } from './slack-identity.js';
+import { startInterimHealth, type InterimHealth } from './startup-health.js';
 import { createNotificationDelivery, type NotificationDeliveryOptions } from './notification-delivery.js';
 import type { Notifier } from '../core/notifier.js';
 import { DeliveryQueue } from '../core/notify/delivery-queue.js';
@@ -70,6 +71,8 @@ export interface LaunchOptions {
   alerting?: { pagerDutyRetryDelaysMs?: readonly number[]; checkTimeoutMs?: number };
   /** Draws approval request ids (tests). */
   newRequestId?: () => string;
+  /** Waiting for Slack at start-up (tests shorten it); `onHealthz` gets the port of the interim /healthz. */
+  slackStartup?: SlackStartupOptions & { onHealthz?: (port: number) => void };
   /** Bounds of the background retry of ops-channel notifications (tests shorten them). */
   notificationRetry?: NotificationDeliveryOptions['retry'];
 }
@@ -106,7 +109,24 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   const logger = o.logger.child({ component: 'bot' });
   const slack = config.slack;
   const clientOptions: webApi.WebClientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), ...o.clientOptions };
-  const identity = await fetchSlackIdentity(slack.botToken, { ...clientOptions });
+  // Slack unreachable at start-up: /healthz answers 503 meanwhile, and one clear line after a bounded wait.
+  let interim: InterimHealth | undefined;
+  let identity: SlackIdentity;
+  try {
+    identity = await waitForSlackIdentity(slack.botToken, { ...clientOptions }, {
+      logger,
+      ...o.slackStartup,
+      onWaiting: async (reason) => {
+        interim = await startInterimHealth(o.port ?? config.port, reason).catch((error: unknown) => {
+          logger.warn({ err: error }, 'could not serve /healthz while waiting for Slack');
+          return undefined;
+        });
+        if (interim) o.slackStartup?.onHealthz?.(interim.port);
+      },
+    });
+  } finally {
+    await interim?.close();
+  }
 
   const audit = new AuditLog(db, { key: config.auditKey, clock });
   let backups: BackupEngine | undefined;
