@@ -169,7 +169,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   rotation.register(approvals);
   const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier, messenger: () => messenger, changeEvents });
   recoverability.register(approvals);
-  approvals.register(restoreAction(backups));
+  approvals.register(restoreAction(backups, recoverability.estimates));
   approvals.register(rotation.followSeal(sealAction(backups.vault, { ...(config.vault.nodeAddrs ? { nodeAddrs: config.vault.nodeAddrs } : {}) })));
   const messenger = new ApprovalMessenger({ client: app.client, channel: slack.opsChannel, requests: approvals, logger });
   const work = new BackgroundWork();

@@ -14,7 +14,7 @@ import type { AuditLog } from '../core/audit/index.js';
 import type { BackupEngine } from '../core/backup-engine.js';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config/index.js';
-import { DrillRunner, DrillStore, drillReportLines, type DrillPlugins, type DrillReport, type DrillScenario } from '../core/drills/index.js';
+import { DrillRunner, DrillStore, RecoveryEstimates, drillReportLines, type DrillPlugins, type DrillReport, type DrillScenario } from '../core/drills/index.js';
 import type { Logger } from '../core/logger.js';
 import type { Notifier } from '../core/notifier.js';
 import { ReportService } from '../core/report/index.js';
@@ -42,6 +42,8 @@ export interface RecoverabilityOptions {
 
 export interface Recoverability {
   drills: DrillRunner;
+  /** Recovery-time estimates: shown on restore requests, recorded with the actual time. */
+  estimates: RecoveryEstimates;
   reports: ReportService;
   register(approvals: Pick<ApprovalEngine, 'register'>): void;
   /** The weekly restore test and `DRILL_CRON`; they replace the engine's own restore-test job. */
@@ -55,7 +57,8 @@ export function wireRecoverability(o: RecoverabilityOptions): Recoverability {
     o.audit.append({ actor: 'system', event: 'drill.interrupted', target: lost.scenario, details: { drill: lost.id, startedAt: lost.startedAt } });
     void o.notifier.info(`The ${lost.scenario} drill #${lost.id} started ${lost.startedAt} was interrupted (the process stopped); it was not re-run.`).catch(() => undefined);
   }
-  const drills = new DrillRunner({ engine: backups, store, audit: o.audit, logger, targets: config.drills, ...(o.plugins ? { plugins: o.plugins } : {}) });
+  const estimates = new RecoveryEstimates(o.db, { clock: o.clock });
+  const drills = new DrillRunner({ engine: backups, store, audit: o.audit, logger, targets: config.drills, estimates, ...(o.plugins ? { plugins: o.plugins } : {}) });
   const source = backups.vault.address;
   const drillChanged = (r: DrillReport): void =>
     o.changeEvents?.record({ summary: r.summary, source, custom_details: { kind: 'drill', scenario: r.scenario, drill: r.id, durationMs: r.durationMs, targetMs: r.targetMs, met: r.met, status: r.status } });
@@ -81,6 +84,7 @@ export function wireRecoverability(o: RecoverabilityOptions): Recoverability {
 
   return {
     drills,
+    estimates,
     reports,
     register(approvals) {
       approvals.register(

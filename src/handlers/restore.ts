@@ -19,6 +19,7 @@ export async function showRestorePicker(deps: HandlerDeps, reply: Reply, target:
 export async function requestRestore(deps: HandlerDeps, asker: Asker, reply: Reply, spec: string, target: RestoreTargetName): Promise<void> {
   // Staging is another cluster: its snapshot keys differ, so only a forced restore is accepted there (DESIGN §4).
   const plan = await deps.backups.planRestore(spec, target, target === 'staging');
-  const params: RestoreParams = plan;
+  // The recovery time to plan with, from measured restores of similar size (issue 10).
+  const params: RestoreParams = { ...plan, estimate: deps.drills.estimates.estimate(plan.size) };
   await openRequest(deps, asker, reply, { action: 'restore', params });
 }

@@ -11,9 +11,18 @@ import type { RestoreOutcome } from '../restore/execute-restore.js';
 import { describePlan, type RestorePlan } from '../restore/restore-plan.js';
 import { formatDuration } from './format-duration.js';
 import { changeEvents } from '../pagerduty/change-events.js';
+import { RecoveryEstimates, type RecoveryEstimate } from '../drills/recovery-estimate.js';
 
-/** What a restore request freezes: the exact plan (object key, size, sha256, target) shown to approvers. */
-export type RestoreParams = RestorePlan;
+/**
+ * What a restore request freezes: the exact plan (object key, size, sha256, target) shown to
+ * approvers, and the recovery time it was expected to take (shown, then recorded with the actual).
+ */
+export type RestoreParams = RestorePlan & { estimate?: RecoveryEstimate };
+
+/** Where the estimate shown and the time taken are recorded (`RecoveryEstimates`). */
+export interface EstimateRecorder {
+  record(r: { requestId?: string; key: string; sizeBytes: number; estimate: RecoveryEstimate; actualMs: number | null }): void;
+}
 
 /** The one engine call this action needs; `BackupEngine` satisfies it. */
 export interface RestoreRunner {
@@ -28,15 +37,17 @@ export const RESTORE_TTL_MS = 30 * 60_000;
  * approvals.register(restoreAction(backupEngine));
  * await approvals.request({ action: 'restore', params: plan, requesterId: 'U1', teamId });
  */
-export function restoreAction(runner: RestoreRunner): ActionDefinition<RestoreParams> {
+export function restoreAction(runner: RestoreRunner, estimates?: EstimateRecorder): ActionDefinition<RestoreParams> {
   return {
     name: 'restore',
     approvalsRequired: RESTORE_APPROVALS,
     ttlMs: RESTORE_TTL_MS,
-    describe: (plan) => describePlan(plan),
-    async execute(plan, ctx) {
+    describe: (plan) => [...describePlan(plan), ...(plan.estimate ? [{ label: 'Expected recovery time', value: RecoveryEstimates.describe(plan.estimate) }] : [])],
+    async execute(params, ctx) {
+      const { estimate, ...plan } = params;
       // Audited as the requester's restore; the approvers are on the approval rows.
       const outcome = await runner.restore(plan, { actor: ctx.requester, purpose: 'restore', dryRun: false });
+      if (estimate) estimates?.record({ requestId: ctx.requestId, key: plan.key, sizeBytes: plan.size, estimate, actualMs: outcome.ok ? outcome.report.recoveryMs : null });
       // A failed restore is a failed run: the engine records the CoreError's user message, never its cause.
       if (!outcome.ok) throw outcome.error;
       // A responder paged later sees this on the service's timeline (PagerDuty change event, when configured).

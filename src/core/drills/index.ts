@@ -3,3 +3,4 @@ export { DrillRunner, NO_STAGING_DRILL_MESSAGE, type DrillEngine, type DrillPlug
 export { DrillStore } from './drill-store.js';
 export { drillReportLines, formatMs, targetText } from './format.js';
 export { DRILL_SCENARIOS, type DrillReport, type DrillRequest, type DrillScenario, type DrillStep, type DrillTrigger } from './types.js';
+export { RecoveryEstimates, type RecoveryEstimate } from './recovery-estimate.js';

@@ -24,6 +24,7 @@ import { asCoreError, CoreError, ErrorCode } from '../errors.js';
 import type { RestoreOutcome } from '../restore/execute-restore.js';
 import type { RestorePlan, RestoreTargetName } from '../restore/restore-plan.js';
 import type { DrillStore } from './drill-store.js';
+import type { RecoveryEstimates } from './recovery-estimate.js';
 import type { DrillReport, DrillRequest, DrillScenario, DrillStep } from './types.js';
 import { formatMs } from './format.js';
 
@@ -53,6 +54,8 @@ export interface DrillRunnerOptions {
   logger: Logger;
   targets: DrillConfig;
   plugins?: DrillPlugins;
+  /** Recovery-time estimates from measured restores (shown on restore requests). */
+  estimates?: RecoveryEstimates;
   /** Progress lines during backup-integrity at most this often (default 30 s) and every `progressEvery` objects. */
   progressIntervalMs?: number;
   progressEvery?: number;
@@ -86,6 +89,12 @@ export class DrillRunner {
 
   get history(): DrillStore {
     return this.o.store;
+  }
+
+  /** Throws when built without estimates (the CLI's runner has none). */
+  get estimates(): RecoveryEstimates {
+    if (!this.o.estimates) throw new CoreError(ErrorCode.Internal, 'recovery-time estimates are not available here');
+    return this.o.estimates;
   }
 
   /** Runs one drill to the end and returns its stored report; refuses (throws) only before anything started. */
