@@ -41,10 +41,15 @@ path "sys/metrics" {
   capabilities = ["read"]
 }
 
-# Rekey progress (DESIGN §11): the bot reads it; key holders send their shares themselves. Vault 2.0
-# requires a token here (Vault 1.x ignores it).
+# Rekey (new unseal-key shares, DESIGN §11): the bot starts it, reads its progress and cancels it;
+# key holders send their shares themselves (sys/rekey/update is not the bot's). Vault 2.0 requires
+# a token here (Vault 1.x ignores it).
 path "sys/rekey/init" {
-  capabilities = ["read"]
+  capabilities = ["read", "update", "delete"]
+}
+# OpenBao 2.5+ turns sys/rekey off by default and serves this authenticated replacement.
+path "sys/rotate/root/init" {
+  capabilities = ["read", "update", "delete"]
 }
 
 # KV v2 secrets: the canary read after every restore (VAULT_CANARY_PATH, unless VAULT_CANARY_TOKEN

@@ -20,6 +20,7 @@
  * - Then run `npx vitest run test/deploy/vault-policy.test.ts`: it names each path and capability
  *   missing from the policy; add them to deploy/vault/*.hcl.
  * - A root-protected path (sudo) goes in SUDO_PATHS; an unauthenticated one in NO_POLICY_NEEDED.
+ * - State one exercise leaves for the next (e.g. a rekey's nonce) in a WeakMap keyed by the client.
  */
 import { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
@@ -45,6 +46,14 @@ const drain = async (stream: Readable): Promise<number> => {
   return bytes;
 };
 
+/** The rekey each client started, for the exercises that continue it. */
+const rekeys = new WeakMap<VaultClient, Awaited<ReturnType<VaultClient['startRekey']>>>();
+const startedRekey = (c: VaultClient): Awaited<ReturnType<VaultClient['startRekey']>> => {
+  const started = rekeys.get(c);
+  if (!started) throw new Error('startRekey must run before this exercise');
+  return started;
+};
+
 const EXERCISES: Record<string, Exercise> = {
   login: { uses: ['prod', 'staging'], run: (c) => c.login() },
   health: { uses: ['prod', 'staging'], run: (c) => c.health() },
@@ -53,6 +62,11 @@ const EXERCISES: Record<string, Exercise> = {
   autopilotState: { uses: ['prod'], run: (c) => c.autopilotState() },
   metrics: { uses: ['prod'], run: (c) => c.metrics() },
   rekeyStatus: { uses: ['prod'], run: (c) => c.rekeyStatus().catch(() => undefined) },
+  // A rekey as /vault rekey runs it: start, read progress, find the API again after a restart, cancel.
+  startRekey: { uses: ['prod'], run: async (c) => rekeys.set(c, await c.startRekey({ shares: 5, threshold: 3 })) },
+  readRekey: { uses: ['prod'], run: (c) => c.readRekey(startedRekey(c).api) },
+  detectRekeyApi: { uses: ['prod'], run: (c) => c.detectRekeyApi() },
+  cancelRekey: { uses: ['prod'], run: (c) => c.cancelRekey(startedRekey(c).api, startedRekey(c).status.nonce) },
   readSecret: { uses: ['prod'], run: (c) => c.readSecret('secret/data/canary') },
   writeSecret: { uses: ['prod'], run: (c) => c.writeSecret('secret/data/canary', { value: 'rotated' }) },
   kvMetadata: { uses: ['prod'], run: (c) => c.kvMetadata('secret', 'app/db') },
@@ -91,8 +105,8 @@ const TIMER_CALLS: { path: string; capability: string; why: string }[] = [
 ];
 /** Paths Vault serves without a policy (unauthenticated, or answered for any token). */
 const NO_POLICY_NEEDED = [/^sys\/health$/, /^sys\/seal-status$/, /^sys\/leader$/, /^sys\/internal\/ui\/mounts(\/.*)?$/, /^auth\/[^/]+\/login$/];
-/** Root-protected paths: the policy must add sudo (reference vault-api.md §3.3; OpenBao's rotate/root like sys/rotate). */
-const SUDO_PATHS = [/^sys\/seal$/, /^sys\/rotate\/root\/init$/];
+/** Root-protected paths: the policy must add sudo (reference vault-api.md §3.3). */
+const SUDO_PATHS = [/^sys\/seal$/];
 /** KV v2 data paths: a write creates or updates, so both capabilities are needed. */
 const KV_DATA = /^[^/]+\/data\/.+/;
 
