@@ -13,6 +13,7 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config/index.js';
 import type { Database } from '../core/db/index.js';
 import { HealthMonitor, runHealthRound } from '../core/health/index.js';
+import { nodeClients } from '../core/health/node-clients.js';
 import type { Logger } from '../core/logger.js';
 import type { Notifier } from '../core/notifier.js';
 import { changeEvents, clusterOf, PagerDutyAlertPager, PagerDutyClient } from '../core/pagerduty/index.js';
@@ -52,6 +53,8 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
     ? new PagerDutyClient({ ...config.pagerduty, logger, ...(o.pagerDutyRetryDelaysMs ? { retryDelaysMs: o.pagerDutyRetryDelaysMs } : {}) })
     : undefined;
   changeEvents.use(pagerduty, cluster);
+  // VAULT_NODE_ADDRS: each node is asked for its own health; a sealed standby is named.
+  const nodes = nodeClients(config.vault, logger);
   const alerts = new AlertEngine({
     db: o.db, audit: o.audit, logger, clock: o.clock,
     notifier: new SlackAlertNotifier({ client: o.client, channel: slack.opsChannel, ...(slack.oncallGroup ? { oncallGroup: slack.oncallGroup } : {}), logger, clock: o.clock }),
@@ -72,13 +75,14 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
         clock: o.clock,
         round: () =>
           runHealthRound({
-            vault: backups.vault, store: backups.store, catalogue: backups.catalogue, clock: o.clock, latencyWarnMs: config.latencyWarnMs,
+            vault: backups.vault, nodes, store: backups.store, catalogue: backups.catalogue, clock: o.clock, latencyWarnMs: config.latencyWarnMs,
             ...(o.checkTimeoutMs ? { timeoutMs: o.checkTimeoutMs } : {}),
           }),
       }),
     async stop() {
       await alerts.idle();
       pagerduty?.stop();
+      for (const node of nodes) node.stop();
       changeEvents.use(undefined);
     },
   };

@@ -9,6 +9,7 @@ import { BackupCatalogue } from '../core/backup/catalogue.js';
 import { CHECK_ORDER, runHealthRound, type CheckResult } from '../core/health/index.js';
 import { createBackupStore } from '../core/store/create-store.js';
 import { VaultClient } from '../core/vault/client.js';
+import { nodeClients } from '../core/health/node-clients.js';
 import { JSON_FLAG, printJson, wantsJson } from './json-output.js';
 import type { Command } from './registry.js';
 
@@ -39,8 +40,9 @@ export const healthCommand: Command = {
     const backup = config.backup
       ? { store: createBackupStore(config.backup.store, config.backup.s3), catalogue: new BackupCatalogue(ctx.db()) }
       : {};
+    const nodes = nodeClients(v, ctx.logger());
     try {
-      const round = await runHealthRound({ vault, ...backup, latencyWarnMs: config.latencyWarnMs });
+      const round = await runHealthRound({ vault, nodes, ...backup, latencyWarnMs: config.latencyWarnMs });
       const rows = [...round.results].sort((a, b) => CHECK_ORDER.indexOf(a.name) - CHECK_ORDER.indexOf(b.name));
       const failed = rows.filter((r) => r.state === 'fail');
       if (wantsJson(args)) return printJson(ctx, { checks: rows, failing: failed.map((r) => r.name) }, failed.length > 0 ? 1 : 0);
@@ -50,6 +52,7 @@ export const healthCommand: Command = {
       return failed.length > 0 ? 1 : 0;
     } finally {
       vault.stop();
+      for (const node of nodes) node.stop();
     }
   },
 };

@@ -14,6 +14,7 @@ import { systemClock } from '../clock.js';
 import { MAX_BACKUP_AGE_HOURS } from '../scheduler.js';
 import type { VaultHealth } from '../vault/types.js';
 import { bounded } from './bounded.js';
+import { clusterVaultChecks } from './cluster-checks.js';
 import { backupAgeResult, lastBackupResult, newestStoredBackup, restoreTestResult, storeResult, type StoreLook } from './backup-checks.js';
 import type { CheckName, CheckResult, HealthRound, HealthRoundOptions } from './types.js';
 import { initialisedResult, latencyResult, leaderResult, raftResult, reachableResult, sealedResult } from './vault-checks.js';
@@ -41,7 +42,9 @@ export async function runHealthRound(o: HealthRoundOptions): Promise<HealthRound
     }
   };
 
+  const nodes = o.nodes ?? [];
   const vaultPart = (async (): Promise<CheckResult[]> => {
+    if (nodes.length > 0) return clusterVaultChecks(nodes, o.latencyProbes ?? 3, o.latencyWarnMs ?? DEFAULT_LATENCY_WARN_MS, timed);
     const first = await timed('reachable', () => o.vault.health());
     const h: VaultHealth | undefined = 'value' in first ? first.value : undefined;
     const [leader, raft, latency] = await Promise.all([

@@ -58,6 +58,11 @@ export interface HealthCatalogue {
 
 export interface HealthRoundOptions {
   vault: HealthVault;
+  /**
+   * Every node of the cluster (VAULT_NODE_ADDRS), each a client for that node's own address. When
+   * given, the Vault checks ask each node; `vault` is then not asked.
+   */
+  nodes?: readonly HealthVault[];
   /** Without a store and catalogue only the Vault checks run (e.g. a staging drill). */
   store?: Pick<BackupStore, 'list' | 'location'>;
   catalogue?: HealthCatalogue;
