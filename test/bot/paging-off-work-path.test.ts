@@ -6,7 +6,7 @@
  * production retry settings here, not the tests' usual `retries: 0`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OPS, readable, startBotHarness, type BotHarness } from './bot-harness.js';
+import { OPS, ephemeralTexts, readable, startBotHarness, type BotHarness } from './bot-harness.js';
 
 describe('paging off the work path', () => {
   let h: BotHarness;
@@ -61,6 +61,11 @@ describe('paging off the work path', () => {
     const rows = h.db.prepare(`SELECT method, summary FROM undelivered_notifications ORDER BY id`).all() as Array<{ method: string; summary: string }>;
     expect(rows).toContainEqual({ method: 'backupSucceeded', summary: expect.stringContaining(`kind manual, key ${next.report.key}`) });
     expect(await metric('vault_chatops_notifications_undelivered')).toBe(`vault_chatops_notifications_undelivered ${rows.length}`);
+    // /vault status answers through response_url, which works while chat.postMessage does not.
+    await h.slack.command({ userId: 'U0ALICE', text: 'status' });
+    const status = ephemeralTexts(h, 'U0ALICE').at(-1) ?? '';
+    expect(status).toContain(`Undelivered notifications\n:warning: ${rows.length} could not be posted (Slack unreachable)`);
+    expect(status).toContain(`backupSucceeded (kind manual, key ${next.report.key}`);
 
     // Slack is back (after one rate limit): the next notification goes out, then one line lists what was lost.
     h.fake.clearFaults();
