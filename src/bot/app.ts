@@ -41,7 +41,7 @@ export interface BotAppOptions {
 export interface SocketModeTuning {
   /**
    * @slack/socket-mode's pong deadline, which is also how long it waits before reconnecting after
-   * Slack's `disconnect` (default 5000 ms). Tests pass ~1 s so a forced refresh reconnects quickly.
+   * Slack's `disconnect` (default 5000 ms). Tests pass 2 s so a forced refresh reconnects quickly.
    */
   clientPingTimeoutMs?: number;
 }

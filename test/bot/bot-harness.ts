@@ -120,8 +120,9 @@ export async function startBotHarness(o: HarnessOptions = {}): Promise<BotHarnes
       clock: clock.now,
       port: 0,
       receiver: socket ? 'socket' : 'http',
-      // Socket Mode: reconnect 1 s after Slack's disconnect instead of the client's 5 s.
-      ...(socket && { socketMode: { clientPingTimeoutMs: 1000 } }),
+      // Socket Mode: reconnect 2 s after Slack's disconnect instead of the client's 5 s (it is also
+      // the pong deadline, so not shorter: a busy test machine must not look like a dead link).
+      ...(socket && { socketMode: { clientPingTimeoutMs: 2000 } }),
       processBeforeResponse: true,
       clientOptions: { retryConfig: { retries: 0 } },
       schedule: false,
