@@ -67,6 +67,10 @@ describe('alerts in Slack', () => {
     expect(alertMessages(bot)).toHaveLength(1);
     const events = bot.bot.deps.audit.tail(50).map((r) => r.event).filter((e) => e.startsWith('alert.'));
     expect(events).toEqual(['alert.fired', 'alert.reminded', 'alert.acknowledged', 'alert.resolved']);
+    // Secrets never reach Slack, the log or the audit rows.
+    const slackCalls = ['chat.postMessage', 'chat.update'].flatMap((m) => bot.fake.callsTo(m).map((c) => c.args));
+    const seen = JSON.stringify(slackCalls) + bot.logs.join('\n') + JSON.stringify(bot.bot.deps.audit.tail(100));
+    for (const secret of [bot.vault.rootToken, bot.config.auditKey ?? 'unset', ...bot.vault.unsealKeys()]) expect(seen).not.toContain(secret);
   });
 
   it('a guest cannot acknowledge; they are told privately and the reminders go on', async () => {

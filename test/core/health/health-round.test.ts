@@ -62,6 +62,15 @@ describe('health round: Vault checks', () => {
     expect(byName(bao, 'reachable').detail).toContain('version 2.6.0');
   });
 
+  it('treats a Vault Enterprise performance standby (473) as healthy', async () => {
+    vault = await startVaultServer();
+    vault.faults = { standby: { activeAddr: 'http://10.0.0.1:8200' }, performanceStandby: true };
+    const round = await roundAgainst(vault);
+    expect(round.results.filter((r) => r.state === 'fail')).toEqual([]);
+    expect(byName(round, 'reachable').detail).toBe('perf-standby node, version 1.19.0 (HTTP 473)');
+    expect(byName(round, 'leader').detail).toBe('active leader http://10.0.0.1:8200');
+  });
+
   it('fails `reachable` when nothing answers, and names the address', async () => {
     vault = await startVaultServer();
     const url = vault.url;

@@ -76,6 +76,7 @@ export function handleHealth(ctx: Ctx): void {
   if (!initialized) status = codes.uninitcode ?? 501;
   else if (sealed) status = codes.sealedcode ?? 503;
   else if (haUnhealthy && core.flavor === 'vault') status = codes.haunhealthycode ?? 474;
+  else if (standby && core.faults.performanceStandby === true && core.flavor === 'vault' && !flags.perfstandbyok) status = codes.performancestandbycode ?? 473;
   else if (standby && !flags.standbyok) status = codes.standbycode ?? 429;
   else status = codes.activecode ?? 200;
 
@@ -101,7 +102,7 @@ export function handleHealth(ctx: Ctx): void {
       initialized,
       sealed: !unsealed,
       standby: !unsealed || standby,
-      performance_standby: false,
+      performance_standby: unsealed && standby && core.faults.performanceStandby === true,
       replication_performance_mode: 'disabled',
       replication_dr_mode: 'disabled',
       server_time_utc: serverTime,

@@ -50,6 +50,8 @@ export interface VaultFaults {
    * `activeAddr: ''`: no active node to forward to (HA quorum lost): health 474 (Vault), logical requests 500.
    */
   standby?: { activeAddr: string };
+  /** With `standby`: the node is a Vault Enterprise performance standby (`sys/health` 473 unless `perfstandbyok`, `performance_standby: true`). Ignored for `openbao`. */
+  performanceStandby?: boolean;
   /** Raft autopilot reports unhealthy. */
   autopilotUnhealthy?: boolean;
   /** Requests whose path (without `/v1/`) starts with a prefix here are never answered (the socket stays open until `stop()`). */
