@@ -134,6 +134,22 @@ describe('alerts in Slack', () => {
     expect(thread(bot, alert).at(-1)).toMatch(/Backup failed \(daily\): resolved after/);
   });
 
+  it('a backup older than 25 h by the store raises the high overdue alert although the catalogue is fresh', async () => {
+    const bot = await start();
+    const newest = bot.bot.backups.catalogue.newestVerified();
+    if (!newest) throw new Error('no backup in the catalogue');
+    // The bucket lost it (a lifecycle rule, a mistaken delete); the catalogue still lists it as fresh.
+    await bot.bot.backups.store.delete(newest.key);
+    await round(bot);
+    await round(bot);
+    const alerts = alertMessages(bot);
+    expect(alerts).toHaveLength(1);
+    const text = current(bot, alerts[0] as StoredMessage);
+    expect(text).toContain('Backup overdue · high');
+    expect(text).toContain('the store holds no backup from the last 25 h');
+    expect(String(alerts[0]?.text)).not.toContain('<!subteam^');
+  });
+
   it('/vault alerts and /vault status show what is firing and every check since when', async () => {
     const bot = await start();
     bot.vault.state.sealed = true;
