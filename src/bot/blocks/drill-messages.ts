@@ -33,3 +33,10 @@ export function renderDrillReport(report: DrillReport): SlackMessage {
   const text = `${ICON[report.status]} ${safeText(first, 300)}`;
   return { text, blocks: [section(text), section(`\`\`\`${safeText(rest.join('\n'), 2800)}\`\`\``)] };
 }
+
+/** The asker's private answer after `/vault report`: where the file went, and the audit chain's state. */
+export function reportUploadedReply(range: { from: string; to: string }, filename: string, channel: string, chainOk: boolean): SlackMessage {
+  const chain = chainOk ? 'the audit chain verifies' : '*the audit chain does NOT verify* (see the report)';
+  const text = `${chainOk ? ':page_facing_up:' : ':rotating_light:'} The compliance report for ${escapeText(range.from)} to ${escapeText(range.to)} (${escapeText(filename)}) is uploaded to <#${channel}>; ${chain}.`;
+  return { text, blocks: [section(text)] };
+}
