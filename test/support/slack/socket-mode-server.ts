@@ -139,9 +139,7 @@ const HOST = 'applink-fake-7f9c';
 const BUILD_NUMBER = 118;
 
 interface Pending {
-  type: EnvelopeType;
-  acceptsResponse: boolean;
-  sentAt: number;
+  /** performance.now() after which an ack is late. */
   deadline: number;
   resolve: (ack: RecordedAck | undefined) => void;
 }
@@ -289,9 +287,6 @@ export async function startSocketModeServer(o: SocketModeServerOptions): Promise
         resolve(undefined);
       }, waitMs);
       pending.set(envelopeId, {
-        type,
-        acceptsResponse,
-        sentAt,
         deadline: sentAt + ackDeadlineMs,
         resolve: (a) => {
           clearTimeout(timer);
