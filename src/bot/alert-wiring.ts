@@ -55,6 +55,7 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
   changeEvents.use(pagerduty, cluster);
   // VAULT_NODE_ADDRS: each node is asked for its own health; a sealed standby is named.
   const nodes = nodeClients(config.vault, logger);
+  let monitor: HealthMonitor | undefined;
   const alerts = new AlertEngine({
     db: o.db, audit: o.audit, logger, clock: o.clock,
     notifier: new SlackAlertNotifier({ client: o.client, channel: slack.opsChannel, ...(slack.oncallGroup ? { oncallGroup: slack.oncallGroup } : {}), logger, clock: o.clock }),
@@ -69,7 +70,7 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
     pagerduty,
     wrap: (notifier) => new MetricsNotifier(new AlertingNotifier(notifier, alerts, logger)),
     monitor: (backups) =>
-      new HealthMonitor({
+      (monitor = new HealthMonitor({
         engine: alerts,
         logger,
         clock: o.clock,
@@ -78,8 +79,9 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
             vault: backups.vault, nodes, store: backups.store, catalogue: backups.catalogue, clock: o.clock, latencyWarnMs: config.latencyWarnMs,
             ...(o.checkTimeoutMs ? { timeoutMs: o.checkTimeoutMs } : {}),
           }),
-      }),
+      })),
     async stop() {
+      await monitor?.idle();
       await alerts.idle();
       pagerduty?.stop();
       for (const node of nodes) node.stop();

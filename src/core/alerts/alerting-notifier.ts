@@ -7,7 +7,7 @@
  * notifier, so the backup engine is unchanged.
  */
 import type { Logger } from '../logger.js';
-import type { BackupFailure, BackupReport, Notifier, RestoreReport } from '../notifier.js';
+import type { BackupFailure, BackupKind, BackupReport, Notifier, RestoreReport } from '../notifier.js';
 import type { AlertEngine } from './engine.js';
 
 export class AlertingNotifier implements Notifier {
@@ -19,7 +19,12 @@ export class AlertingNotifier implements Notifier {
 
   async backupSucceeded(report: BackupReport): Promise<void> {
     await this.inner.backupSucceeded(report);
-    await this.engine.clear('backup_failed', report.kind).catch((error: unknown) => this.logger.error({ err: error }, 'could not resolve the backup_failed alert'));
+    // Daily and monthly are jobs of their own: only their next success clears them. Manual and
+    // pre-restore backups are one-offs that may never run again, so any good backup clears them.
+    const kinds = new Set<BackupKind>([report.kind, 'manual', 'pre-restore']);
+    for (const kind of kinds) {
+      await this.engine.clear('backup_failed', kind).catch((error: unknown) => this.logger.error({ err: error }, 'could not resolve the backup_failed alert'));
+    }
   }
 
   async backupFailed(f: BackupFailure): Promise<void> {

@@ -39,6 +39,11 @@ export class HealthMonitor {
     return this.#running;
   }
 
+  /** Waits for a round in progress (stop: the database must outlive it). */
+  async idle(): Promise<void> {
+    await this.#running?.catch(() => undefined);
+  }
+
   lastRound(): HealthRound | undefined {
     return this.#last;
   }

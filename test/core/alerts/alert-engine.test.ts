@@ -166,5 +166,9 @@ describe('alert engine', () => {
     await notifier.backupSucceeded({ kind: 'daily', key: 'd', store: 's', storedBytes: 1, plainBytes: 1, sha256: 'x', durationMs: 1, deleted: [] });
     expect(chat.lines.at(-1)).toBe('resolved backup_failed');
     expect(engine.firing()).toEqual([]);
+    // A one-off manual backup that failed is cleared by any good backup.
+    await notifier.backupFailed({ ...failure, kind: 'manual' });
+    await notifier.backupSucceeded({ kind: 'daily', key: 'd2', store: 's', storedBytes: 1, plainBytes: 1, sha256: 'x', durationMs: 1, deleted: [] });
+    expect(engine.firing()).toEqual([]);
   });
 });
