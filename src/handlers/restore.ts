@@ -9,6 +9,8 @@ import type { RestoreParams } from '../core/actions/index.js';
 import { listRestorable } from '../core/restore/resolve-backup.js';
 import type { Asker, HandlerDeps, Reply } from './deps.js';
 import { openRequest } from './open-request.js';
+import { noticeReply } from '../bot/blocks/command-replies.js';
+import { restoreTargetRefusal } from '../core/actions/restore-target.js';
 
 export type RestoreTargetName = 'prod' | 'staging';
 
@@ -19,6 +21,14 @@ export async function showRestorePicker(deps: HandlerDeps, reply: Reply, target:
 export async function requestRestore(deps: HandlerDeps, asker: Asker, reply: Reply, spec: string, target: RestoreTargetName): Promise<void> {
   // Staging is another cluster: its snapshot keys differ, so only a forced restore is accepted there (DESIGN §4).
   const plan = await deps.backups.planRestore(spec, target, target === 'staging');
+  // A sealed (or unreachable) target cannot take the safety snapshot: say so now, not after two approvals.
+  const vault = deps.backups.vault;
+  const address = plan.address ?? vault.address;
+  const refusal = await restoreTargetRefusal(() => (address === vault.address ? vault : vault.forNode(address)).health(), target === 'prod' ? 'production' : 'staging', address);
+  if (refusal !== undefined) {
+    await reply(noticeReply(refusal, ':no_entry:'));
+    return;
+  }
   // The recovery time to plan with, from measured restores of similar size (issue 10).
   const params: RestoreParams = { ...plan, estimate: deps.drills.estimates.estimate(plan.size) };
   await openRequest(deps, asker, reply, { action: 'restore', params });

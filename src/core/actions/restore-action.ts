@@ -10,6 +10,7 @@ import type { ActionDefinition, ExecutionResult, ParamFact } from '../approvals/
 import type { RestoreOutcome } from '../restore/execute-restore.js';
 import { describePlan, type RestorePlan } from '../restore/restore-plan.js';
 import { formatDuration } from './format-duration.js';
+import { sealedTargetFailure } from './restore-target.js';
 import { changeEvents } from '../pagerduty/change-events.js';
 import { RecoveryEstimates, type RecoveryEstimate } from '../drills/recovery-estimate.js';
 
@@ -49,7 +50,7 @@ export function restoreAction(runner: RestoreRunner, estimates?: EstimateRecorde
       const outcome = await runner.restore(plan, { actor: ctx.requester, purpose: 'restore', dryRun: false });
       if (estimate) estimates?.record({ requestId: ctx.requestId, key: plan.key, sizeBytes: plan.size, estimate, actualMs: outcome.ok ? outcome.report.recoveryMs : null });
       // A failed restore is a failed run: the engine records the CoreError's user message, never its cause.
-      if (!outcome.ok) throw outcome.error;
+      if (!outcome.ok) throw sealedTargetFailure(outcome.error, outcome.step, plan.target === 'prod' ? 'production' : 'staging', plan.address);
       // A responder paged later sees this on the service's timeline (PagerDuty change event, when configured).
       changeEvents.record({
         summary: `Restored ${plan.key} into ${plan.target === 'prod' ? 'production' : 'staging'} (requested by ${ctx.requester}, approved by ${ctx.approvers.join(' and ')})`,
