@@ -34,7 +34,9 @@ export class ProgressBar {
   add(bytes: number): void {
     this.done += bytes;
     const t = this.now();
-    if (t - this.lastDraw >= REDRAW_MS) {
+    // The last bytes always draw, so 100% shows even when the reader stops before the stream ends.
+    const complete = this.total !== undefined && this.done >= this.total;
+    if (complete || t - this.lastDraw >= REDRAW_MS) {
       this.lastDraw = t;
       this.draw();
     }
