@@ -36,7 +36,7 @@ function exported(name: string): boolean {
 interface Rule { alert: string; expr: string; for?: string; labels: { severity: string }; annotations: { summary: string; description?: string } }
 
 describe('deploy/prometheus/vault-chatops-rules.yml', () => {
-  const doc = parseYamlSubset(read('deploy/prometheus/vault-chatops-rules.yml')) as { groups: Array<{ name: string; rules: Rule[] }> };
+  const doc = parseYamlSubset(read('deploy/prometheus/vault-chatops-rules.yml')) as unknown as { groups: Array<{ name: string; rules: Rule[] }> };
   const rules = doc.groups.flatMap((g) => g.rules);
 
   it('is one group of well-formed alert rules', () => {
