@@ -16,6 +16,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
     env,
+    // Never a terminal here, whatever runs the tests: no prompts, no progress bars.
+    interactive: false,
   });
   return { code, stdout, stderr, errLines: stderr.split('\n').filter((l) => l !== '') };
 }
