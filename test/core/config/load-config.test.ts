@@ -46,6 +46,8 @@ describe('loadConfig', () => {
       schedule: { backupCron: '0 2 * * *', monthlyCron: '0 2 1 * *', restoreTestCron: '0 3 * * 1', healthCron: '* * * * *' },
       dataDir: resolve('./data'),
       alertRemindMinutes: 15,
+      alertAfterFailures: 2,
+      latencyWarnMs: 100,
       logLevel: 'info',
       drills: { cron: '0 4 1 1,4,7,10 *', rtoRestoreMinutes: 120, rtoRotationMinutes: 5, rtoAlertMinutes: 5 },
     });
