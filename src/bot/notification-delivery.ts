@@ -11,6 +11,7 @@ import type { Database } from '../core/db/index.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import { DeliveryQueue, type DeliveryOptions } from '../core/notify/delivery-queue.js';
+import { boltLogger } from './bolt-logger.js';
 import { SlackNotifier } from './slack-notifier.js';
 import { summariseSlackError } from './slack-errors.js';
 
@@ -36,6 +37,7 @@ export interface NotificationDeliveryOptions {
 
 export function createNotificationDelivery(o: NotificationDeliveryOptions): DeliveryQueue {
   const client = new webApi.WebClient(o.botToken, {
+    logger: boltLogger(o.logger),
     ...o.clientOptions,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,

@@ -11,6 +11,7 @@
 import { webApi } from '@slack/bolt';
 import { CoreError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { boltLogger } from './bolt-logger.js';
 import { summariseSlackError } from './slack-errors.js';
 
 export interface SlackIdentity {
@@ -58,7 +59,14 @@ export interface WaitForSlackOptions extends SlackStartupOptions {
 /** `auth.test` until Slack answers; a platform refusal (bad token) is thrown at once. */
 export async function waitForSlackIdentity(botToken: string, clientOptions: webApi.WebClientOptions, o: WaitForSlackOptions): Promise<SlackIdentity> {
   const waitMs = o.waitMs ?? 30_000;
-  const options: webApi.WebClientOptions = { ...clientOptions, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: o.timeoutMs ?? 10_000 };
+  // The client's own per-try warnings go to our log (JSON, debug for this client), not the console.
+  const options: webApi.WebClientOptions = {
+    logger: boltLogger(o.logger.child({ component: 'slack-startup' })),
+    ...clientOptions,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: o.timeoutMs ?? 10_000,
+  };
   const started = Date.now();
   let reason = '';
   let said = false;
