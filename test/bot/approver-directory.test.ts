@@ -44,6 +44,15 @@ describe('SlackApproverDirectory', () => {
     expect(fake.callsTo('usergroups.users.list')).toHaveLength(2);
   });
 
+  it('a fresh lookup (the execution-time re-check) ignores the cached group: someone just removed no longer counts', async () => {
+    const dir = new SlackApproverDirectory({ client, approverGroup: 'S0APPROVERS', clock: clock.now });
+    expect((await dir.lookup('U0BOB'))?.authorised).toBe(true);
+    fake.setUsergroup('S0APPROVERS', []);
+    expect((await dir.lookup('U0BOB'))?.authorised).toBe(true); // a click within the minute: cached
+    expect((await dir.lookup('U0BOB', { fresh: true }))?.authorised).toBe(false);
+    expect(fake.callsTo('usergroups.users.list')).toHaveLength(2);
+  });
+
   it('rejects when Slack cannot answer, so the engine refuses instead of guessing', async () => {
     const dir = new SlackApproverDirectory({ client, approverGroup: 'S0APPROVERS', clock: clock.now });
     fake.failNext('users.info', { error: 'internal_error' });
