@@ -28,10 +28,12 @@ describe('Slack notifier', () => {
   it('pages the on-call group with the failed step and reason when Vault fails the snapshot', async () => {
     h.vault.faults = { failPaths: { 'sys/storage/raft/snapshot': { status: 500, message: 'raft: snapshot failed' } } };
     await h.slack.command({ userId: 'U0BOB', text: 'backup now' });
-    const page = await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('backup failed'), 10_000);
+    // A failed backup pages through the alert lifecycle: one backup_failed incident per kind.
+    const page = await h.fake.waitForCall('chat.postMessage', (c) => /backup failed/i.test(String(c.args.text ?? '')), 10_000);
     expect(String(page.args.text)).toContain(`<!subteam^${ONCALL}>`);
     const shown = h.fake.messages(OPS).map((m) => readable(h, m)).join('\n');
-    expect(shown).toMatch(new RegExp(`@${ONCALL} :rotating_light: manual backup failed at step snapshot: `));
+    expect(shown).toMatch(new RegExp(`@${ONCALL} :rotating_light: Backup failed \\(manual\\) · critical`));
+    expect(shown).toContain('The manual backup failed at step snapshot: ');
     await h.fake.waitForCall('response_url', (c) => String(c.args.text ?? '').includes('The backup failed at snapshot'));
 
     // Nothing secret anywhere the bot sent to Slack.
@@ -47,7 +49,7 @@ describe('Slack notifier', () => {
     h = await startBotHarness({ env: { SLACK_ONCALL_GROUP: '' } });
     h.vault.faults = { failPaths: { 'sys/storage/raft/snapshot': { status: 500 } } };
     await h.slack.command({ userId: 'U0BOB', text: 'backup now' });
-    const page = await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('backup failed'), 10_000);
+    const page = await h.fake.waitForCall('chat.postMessage', (c) => /backup failed/i.test(String(c.args.text ?? '')), 10_000);
     expect(String(page.args.text)).toMatch(/^<!here> /);
   });
 });
