@@ -190,7 +190,10 @@ export class BackupEngine {
 
   async planRestore(spec: string, target: RestoreTargetName, force = false): Promise<RestorePlan> {
     const client = this.targetClient(target);
-    return planRestore(this.store, spec, { target, force, address: client.address, catalogue: this.catalogue });
+    // The target's cluster tells a backup from another cluster (a staging snapshot, another region).
+    const health = await client.health().catch(() => undefined);
+    const targetCluster = { ...(health?.clusterId ? { id: health.clusterId } : {}), ...(health?.clusterName ? { name: health.clusterName } : {}) };
+    return planRestore(this.store, spec, { target, force, address: client.address, catalogue: this.catalogue, targetCluster });
   }
 
   async restore(plan: RestorePlan, opts: { actor: string; purpose: RestorePurpose; dryRun: boolean }): Promise<RestoreOutcome> {
@@ -217,7 +220,10 @@ export class BackupEngine {
           workDir: this.workDir, target, clock: this.clock, owner: this.lease.token,
           restoreTimeoutMs: this.o.restoreTimeoutMs ?? (this.o.config.vault.restoreTimeoutSeconds ?? 3600) * 1000,
           ...(this.o.restoreOutcomeCheck ? { outcomeCheck: this.o.restoreOutcomeCheck } : {}),
-          takeSafetySnapshot: () => this.queued(() => runBackup(this.backupDeps(target), { kind: 'pre-restore', actor: opts.actor, reason: `before restoring ${plan.key}` })),
+          // Staging's safety snapshot is kept under staging/, apart from production's backups.
+          takeSafetySnapshot: () => this.queued(() => runBackup(this.backupDeps(target), {
+            kind: 'pre-restore', actor: opts.actor, reason: `before restoring ${plan.key}`, ...(plan.target === 'staging' ? { keyPrefix: 'staging/' } : {}),
+          })),
           ...(canaryPath ? { canary: { path: canaryPath, reader, ...(this.o.canaryTimeoutMs ? { timeoutMs: this.o.canaryTimeoutMs } : {}) } } : {}),
         },
         plan,
@@ -226,6 +232,17 @@ export class BackupEngine {
     } finally {
       release();
       if (reader !== this.vault) reader.stop();
+      if (client !== configured) client.stop();
+    }
+  }
+
+  /** Runs `fn` with a staging client that works now (see `stagingClientThatWorks`), stopped afterwards. Drills use it. */
+  async withStagingClient<T>(fn: (client: VaultClient) => Promise<T>): Promise<T> {
+    const configured = this.targetClient('staging');
+    const client = await this.stagingClientThatWorks(configured);
+    try {
+      return await fn(client);
+    } finally {
       if (client !== configured) client.stop();
     }
   }

@@ -24,6 +24,8 @@ export interface CatalogueEntry {
   auditHead: string | null;
   verifiedAt: string;
   deletedAt: string | null;
+  /** The source cluster's id (sys/health cluster_id); null when unknown or recorded before it was kept. */
+  cluster?: string | null;
 }
 
 export interface RunRow {
@@ -134,10 +136,10 @@ export class BackupCatalogue {
   record(entry: Omit<CatalogueEntry, 'deletedAt'>): void {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO backups (key, kind, store, created_at, stored_bytes, sha256, plain_bytes, plain_sha256, key_id, format, vault_version, audit_head, verified_at, deleted_at)
-         VALUES (@key, @kind, @store, @createdAt, @storedBytes, @sha256, @plainBytes, @plainSha256, @keyId, @format, @vaultVersion, @auditHead, @verifiedAt, NULL)`,
+        `INSERT OR REPLACE INTO backups (key, kind, store, created_at, stored_bytes, sha256, plain_bytes, plain_sha256, key_id, format, vault_version, audit_head, verified_at, deleted_at, cluster)
+         VALUES (@key, @kind, @store, @createdAt, @storedBytes, @sha256, @plainBytes, @plainSha256, @keyId, @format, @vaultVersion, @auditHead, @verifiedAt, NULL, @cluster)`,
       )
-      .run(entry);
+      .run({ ...entry, cluster: entry.cluster ?? null });
   }
 
   markDeleted(key: string): void {
@@ -167,9 +169,10 @@ export class BackupCatalogue {
 
   list(opts: { kind?: BackupKind; limit?: number } = {}): CatalogueEntry[] {
     const limit = opts.limit ?? 20;
+    // Staging's own safety snapshots (under staging/) are never production backups: not listed here.
     return opts.kind
-      ? this.select(`WHERE deleted_at IS NULL AND kind = ? ORDER BY created_at DESC LIMIT ?`, opts.kind, limit)
-      : this.select(`WHERE deleted_at IS NULL ORDER BY created_at DESC LIMIT ?`, limit);
+      ? this.select(`WHERE deleted_at IS NULL AND kind = ? AND key NOT LIKE 'staging/%' ORDER BY created_at DESC LIMIT ?`, opts.kind, limit)
+      : this.select(`WHERE deleted_at IS NULL AND key NOT LIKE 'staging/%' ORDER BY created_at DESC LIMIT ?`, limit);
   }
 
   startRestore(r: { key: string; target: string; purpose: RestorePurpose; dryRun: boolean; owner: string }): number {
@@ -207,7 +210,7 @@ export class BackupCatalogue {
       storedBytes: Number(r.stored_bytes), sha256: String(r.sha256), plainBytes: Number(r.plain_bytes),
       plainSha256: String(r.plain_sha256), keyId: String(r.key_id), format: String(r.format),
       vaultVersion: (r.vault_version as string | null) ?? null, auditHead: (r.audit_head as string | null) ?? null,
-      verifiedAt: String(r.verified_at), deletedAt: (r.deleted_at as string | null) ?? null,
+      verifiedAt: String(r.verified_at), deletedAt: (r.deleted_at as string | null) ?? null, cluster: (r.cluster as string | null) ?? null,
     }));
   }
 }

@@ -15,6 +15,8 @@ export interface MetadataInput {
   createdAt: Date;
   kind: BackupKind;
   auditHead: AuditHead;
+  /** The source cluster, from `sys/health`; undefined when Vault did not say. */
+  cluster?: { id?: string; name?: string };
 }
 
 export function buildMetadata(m: MetadataInput): ObjectMetadata {
@@ -28,5 +30,12 @@ export function buildMetadata(m: MetadataInput): ObjectMetadata {
     'created-at': m.createdAt.toISOString(),
     'kind': m.kind,
     'audit-head': `${m.auditHead.id}:${m.auditHead.hash}`,
+    'cluster': printable(m.cluster?.id) ?? 'unknown',
+    ...(m.cluster?.name ? { 'cluster-name': printable(m.cluster.name) } : {}),
   };
+}
+
+/** Metadata values travel as HTTP headers: printable ASCII only. */
+function printable(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : text.replace(/[^\x20-\x7e]/g, '?');
 }

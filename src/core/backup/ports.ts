@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 export interface SnapshotSource {
   /** Streams `GET sys/storage/raft/snapshot`; errors (timeouts, resets) surface on the stream. */
   snapshot(): Promise<Readable>;
-  health(): Promise<{ version?: string; sealed?: boolean; initialized?: boolean }>;
+  health(): Promise<{ version?: string; sealed?: boolean; initialized?: boolean; clusterName?: string; clusterId?: string }>;
 }
 
 export interface RestoreTarget extends SnapshotSource {

@@ -55,6 +55,11 @@ export interface BackupOptions {
   actor: string;
   /** Why, when it is not the schedule (e.g. "the last backup is 31 h old"). */
   reason?: string;
+  /**
+   * Written under this prefix (`staging/`): a staging restore's safety snapshot is kept apart, so
+   * no listing, `latest` or date ever takes it for a production backup.
+   */
+  keyPrefix?: string;
 }
 
 export type BackupOutcome =
@@ -74,10 +79,11 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
       deps.audit.append(late ? { ...entry, details: { ...entry.details, occurredAt: at, recordedLate: true } } : entry);
     });
   };
-  let key = objectKeyFor(opts.kind, startedAt);
+  const prefix = opts.keyPrefix ?? '';
+  let key = prefix + objectKeyFor(opts.kind, startedAt);
   let runId: number;
   try {
-    key = await freeKey(deps.store, opts.kind, startedAt);
+    key = await freeKey(deps.store, opts.kind, startedAt, prefix);
     runId = deps.catalogue.startRun(opts.kind, key, deps.owner);
   } catch (raw) {
     // The store cannot be read, or another run holds the slot: nothing was touched. Still a
@@ -96,7 +102,9 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
   let step: BackupStep = 'snapshot';
   let catalogued = false;
   try {
-    const version = (await deps.vault.health()).version;
+    const health = await deps.vault.health();
+    const version = health.version;
+    const cluster = { ...(health.clusterId ? { id: health.clusterId } : {}), ...(health.clusterName ? { name: health.clusterName } : {}) };
     const auditHead = deps.audit.head();
     const snapshot = await deps.vault.snapshot();
 
@@ -107,7 +115,7 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
       (s) => { step = s; },
       (body) =>
         deps.store.put(key, body, () =>
-          buildMetadata({ stored, plain, keyId: deps.keyring.active.id, vaultVersion: version, createdAt: startedAt, kind: opts.kind, auditHead }),
+          buildMetadata({ stored, plain, keyId: deps.keyring.active.id, vaultVersion: version, createdAt: startedAt, kind: opts.kind, auditHead, cluster }),
         ),
     );
 
@@ -123,7 +131,7 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
       key, kind: opts.kind, store: deps.store.location, createdAt: startedAt.toISOString(),
       storedBytes: stored.bytes, sha256: stored.digest(), plainBytes: plain.bytes, plainSha256: plain.digest(),
       keyId: deps.keyring.active.id, format: 'vcbk1', vaultVersion: version ?? null,
-      auditHead: `${auditHead.id}:${auditHead.hash}`, verifiedAt: now().toISOString(),
+      auditHead: `${auditHead.id}:${auditHead.hash}`, verifiedAt: now().toISOString(), cluster: health.clusterId ?? null,
     });
     catalogued = true;
     pending.attempt('close the backup run', () => deps.catalogue.finishRun(runId, { status: 'succeeded' }));
@@ -185,9 +193,9 @@ function databaseProblem(error: unknown): string {
  * Names have one-second resolution; a second backup of the same kind within that second would
  * replace the first, so it takes the next free second instead.
  */
-async function freeKey(store: BackupStore, kind: BackupKind, at: Date): Promise<string> {
+async function freeKey(store: BackupStore, kind: BackupKind, at: Date, prefix = ''): Promise<string> {
   for (let offset = 0; offset < 60; offset += 1) {
-    const key = objectKeyFor(kind, new Date(at.getTime() + offset * 1000));
+    const key = prefix + objectKeyFor(kind, new Date(at.getTime() + offset * 1000));
     if (!(await store.stat(key))) return key;
   }
   throw new CoreError(ErrorCode.StoreFailed, `Every ${kind} backup name of the next minute is taken; try again in a minute.`);

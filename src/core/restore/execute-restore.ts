@@ -157,6 +157,9 @@ async function finish(
 ): Promise<RestoreOutcome> {
   report.recoveryMs = elapsedMs;
   const failedCanary = report.canary === 'failed';
+  // The data went in; only the read-back failed. Say what happened to the target and how to undo it.
+  const replaced = failedCanary ? dataReplacedMessage(deps, report) : undefined;
+  if (replaced) report.note = replaced;
   deps.catalogue.finishRestore(restoreId, {
     status: failedCanary ? 'failed' : 'succeeded',
     ...(failedCanary ? { step: 'canary', error: report.canaryDetail ?? 'canary read failed' } : {}),
@@ -172,9 +175,27 @@ async function finish(
   });
   log.info({ recoveryMs: elapsedMs, canary: report.canary }, 'restore finished');
   if (failedCanary) {
-    return { ok: false, step: 'canary', error: new CoreError(ErrorCode.RestoreRefused, report.canaryDetail ?? 'The canary secret could not be read after the restore.'), report };
+    return { ok: false, step: 'canary', error: new CoreError(ErrorCode.RestoreRefused, replaced ?? 'The canary secret could not be read after the restore.'), report };
   }
   return { ok: true, report };
+}
+
+/**
+ * A restore whose snapshot was applied but whose canary could not be read: the target's data WAS
+ * replaced (this is not a failed restore that left it untouched), the safety snapshot and the
+ * exact commands roll it back, and the usual cause is the restored token store.
+ */
+function dataReplacedMessage(deps: RestoreDeps, report: RestoreReport): string {
+  const where = report.target === 'prod' ? 'production' : 'staging';
+  const path = deps.canary?.path ?? 'the canary secret';
+  const detail = report.canaryDetail ? ` (${report.canaryDetail})` : '';
+  const safety = report.safetySnapshotKey;
+  const rollBack = safety
+    ? ` To roll back to what ${where} held before, restore the safety snapshot: "/vault restore ${safety}${report.target === 'staging' ? ' staging' : ''}" in Slack, or "vault-chatops restore ${safety} --target ${report.target}${report.target === 'staging' ? ' --force' : ''}".`
+    : '';
+  return `The data of ${where} (${deps.target.address}) was replaced with the backup ${report.key}, but ${path} could not be read afterwards${detail}. ` +
+    'Likely cause: the restored snapshot brought its own token store, so the token used for the canary read (VAULT_CANARY_TOKEN, or the bot\'s own) does not exist there or may not read that path; ' +
+    `check ${where} with a token valid at the time of the backup.${rollBack}`;
 }
 
 function planDetails(plan: RestorePlan): Record<string, unknown> {

@@ -19,6 +19,11 @@ export async function resolveBackup(store: BackupStore, spec: string): Promise<R
   const text = spec.trim();
   if (text.includes('/')) return { name: parseObjectKey(text), object: await statOrThrow(store, text) };
 
+  // What was typed is checked before the store is read: a typo is answered as a typo.
+  const date = text === 'latest' ? undefined : parseIsoDate(text);
+  if (text !== 'latest' && !date) {
+    throw new CoreError(ErrorCode.InvalidInput, `"${text.slice(0, 40)}" is not a date, "latest" or an object key; expected ${RESTORE_SPEC_FORM}, e.g. 2025-11-26.`);
+  }
   const all = await listRestorable(store);
   if (text === 'latest') {
     const newest = all[0];
@@ -26,10 +31,7 @@ export async function resolveBackup(store: BackupStore, spec: string): Promise<R
     return { name: newest, object: await statOrThrow(store, newest.key) };
   }
 
-  const date = parseIsoDate(text);
-  if (!date) {
-    throw new CoreError(ErrorCode.InvalidInput, `"${text.slice(0, 40)}" is not a date, "latest" or an object key; expected ${RESTORE_SPEC_FORM}, e.g. 2025-11-26.`);
-  }
+  if (!date) throw new CoreError(ErrorCode.Internal, 'unreachable: the date was checked above');
   const sameDay = all.filter((p) => p.date === date);
   const chosen = sameDay.find((p) => p.kind === 'daily') ?? sameDay[0];
   if (!chosen) {

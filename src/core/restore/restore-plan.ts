@@ -34,6 +34,14 @@ export interface RestorePlan {
    * metadata, which sits in the same store and proves nothing on its own: the request says so.
    */
   catalogueKnown?: boolean;
+  /** The cluster the backup was taken from (sys/health cluster_id, else its name), when recorded. */
+  sourceCluster?: string;
+  /**
+   * True when the backup comes from another cluster than the target (or is a staging safety
+   * snapshot planned into production): the request must say so prominently and, as Vault does,
+   * need force. Undefined when either side's cluster is unknown.
+   */
+  foreignCluster?: boolean;
   plainSha256?: string;
   createdAt?: string;
   keyId?: string;
@@ -44,7 +52,11 @@ export interface RestorePlan {
 export async function planRestore(
   store: BackupStore,
   spec: string,
-  opts: { target: RestoreTargetName; force?: boolean; address?: string; catalogue?: CatalogueLookup },
+  opts: {
+    target: RestoreTargetName; force?: boolean; address?: string; catalogue?: CatalogueLookup;
+    /** The target's cluster, from its sys/health, to tell a foreign backup. */
+    targetCluster?: { id?: string; name?: string };
+  },
 ): Promise<RestorePlan> {
   const { name, object } = await resolveBackup(store, spec);
   const m = object.metadata;
@@ -66,7 +78,16 @@ export async function planRestore(
   const sha256 = known?.sha256 ?? m['sha256'];
   const plainSha256 = known?.plainSha256 ?? m['plain-sha256'];
   const createdAt = m['created-at'] ?? name?.takenAt.toISOString();
+  const recordedCluster = m['cluster'] !== undefined && m['cluster'] !== 'unknown' ? m['cluster'] : undefined;
+  const sourceId = known?.cluster ?? recordedCluster;
+  const sourceCluster = sourceId ?? m['cluster-name'];
+  const foreignCluster =
+    opts.target === 'prod' && object.key.startsWith('staging/') ? true
+      : sourceId !== undefined && opts.targetCluster?.id !== undefined ? sourceId !== opts.targetCluster.id
+        : undefined;
   return {
+    ...(sourceCluster ? { sourceCluster } : {}),
+    ...(foreignCluster !== undefined ? { foreignCluster } : {}),
     key: object.key,
     target: opts.target,
     ...(opts.address ? { address: opts.address } : {}),
@@ -93,6 +114,9 @@ export function describePlan(plan: RestorePlan): Array<{ label: string; value: s
       ? [{ label: 'Catalogue', value: "not in this bot's catalogue (a fresh database?): its checksums come only from the object's own metadata" }]
       : []),
     { label: 'Target', value: `${plan.target === 'prod' ? 'production' : 'staging'}${plan.address ? ` (${plan.address})` : ''}` },
+    ...(plan.foreignCluster
+      ? [{ label: 'Source cluster', value: `ANOTHER cluster than the target (${plan.sourceCluster ?? 'a staging snapshot'}): restoring replaces the target's data, tokens and keys with that cluster's; Vault needs force for it` }]
+      : []),
     ...(plan.force ? [{ label: 'Mode', value: 'force (snapshot from another cluster)' }] : []),
   ];
 }

@@ -51,7 +51,7 @@ describe.each([
     const stat = await f.engine.store.stat(outcome.report.key);
     expect(stat?.metadata).toMatchObject({ 'key-id': 'k1', format: 'vcbk1', kind: 'manual', 'plain-size': String(outcome.report.plainBytes) });
     expect(Object.keys(stat?.metadata ?? {}).sort()).toEqual(
-      ['audit-head', 'created-at', 'format', 'key-id', 'kind', 'plain-sha256', 'plain-size', 'sha256', 'vault-version'].sort(),
+      ['audit-head', 'cluster', 'cluster-name', 'created-at', 'format', 'key-id', 'kind', 'plain-sha256', 'plain-size', 'sha256', 'vault-version'].sort(),
     );
 
     const stored = await collect(await f.engine.store.get(outcome.report.key));
