@@ -42,7 +42,7 @@ export class SlackNotifier implements Notifier {
 
   async backupSucceeded(r: BackupReport): Promise<void> {
     const deleted = r.deleted.length === 0 ? '' : ` · retention deleted ${r.deleted.length}`;
-    const line = `:white_check_mark: ${escapeText(r.kind)} backup ${code(r.key)} · ${formatBytes(r.storedBytes)} in ${formatDuration(r.durationMs)}${deleted}`;
+    const line = `:white_check_mark: ${escapeText(r.kind)} backup ${code(r.key)} · ${formatBytes(r.storedBytes)} in ${formatDuration(r.durationMs)} · stored in ${code(r.store)}${deleted}`;
     const shown = r.deleted.slice(0, DELETED_SHOWN).map((k) => code(k, 200)).join(', ');
     const more = r.deleted.length > DELETED_SHOWN ? ` and ${r.deleted.length - DELETED_SHOWN} more` : '';
     await this.#post({

@@ -22,6 +22,8 @@ describe('Slack notifier', () => {
     const text = readable(h, { text: String(call.args.text) });
     expect(text).toMatch(/^:white_check_mark: manual backup `manual\/2025-11-26\/vault-snapshot-20251126-02\d{4}\.enc` · \d+(\.\d)? KiB in \d/);
     expect(text).not.toContain('@');
+    // Which store it went to, so a mistyped BACKUP_STORE shows in the first success line (issue 7).
+    expect(text).toMatch(/ · stored in `file:\/\/\/.*`$/);
     await h.fake.waitForCall('response_url', (c) => String(c.args.text ?? '').includes('is stored and verified'));
   });
 
