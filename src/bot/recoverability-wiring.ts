@@ -14,9 +14,12 @@ import type { AuditLog } from '../core/audit/index.js';
 import type { BackupEngine } from '../core/backup-engine.js';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config/index.js';
-import { DrillRunner, DrillStore, RecoveryEstimates, drillReportLines, type DrillPlugins, type DrillReport, type DrillScenario } from '../core/drills/index.js';
+import { DrillRunner, DrillStore, RecoveryEstimates, drillReportLines, rotationDrill, sealDrill, type DrillReport, type DrillScenario } from '../core/drills/index.js';
+import { runHealthRound } from '../core/health/index.js';
+import type { RotationRules } from '../core/rotation/rules.js';
 import type { Logger } from '../core/logger.js';
 import type { Notifier } from '../core/notifier.js';
+import type { VaultClient } from '../core/vault/client.js';
 import { ReportService } from '../core/report/index.js';
 import type { ScheduledJob } from '../core/scheduler.js';
 import type { ApprovalMessenger } from './approval-messenger.js';
@@ -35,7 +38,10 @@ export interface RecoverabilityOptions {
   notifier: Notifier;
   /** The messenger is made after the actions are registered; asked for when a line is posted. */
   messenger: () => ApprovalMessenger;
-  plugins?: DrillPlugins;
+  /** ROTATION_RULES, for the rotation drill (its canary uses the `password` convention when no rule matches). */
+  rotationRules?: RotationRules;
+  /** Seal drill: pause between health rounds while waiting for detection (default 1 s; tests shorten it). */
+  sealDrillPollMs?: number;
   /** PagerDuty change events (issue 8's `changeEvents`), when configured: completed recoveries and drills. */
   changeEvents?: { record(event: { summary: string; source?: string; custom_details?: Record<string, unknown> }): void };
 }
@@ -58,7 +64,12 @@ export function wireRecoverability(o: RecoverabilityOptions): Recoverability {
     void o.notifier.info(`The ${lost.scenario} drill #${lost.id} started ${lost.startedAt} was interrupted (the process stopped); it was not re-run.`).catch(() => undefined);
   }
   const estimates = new RecoveryEstimates(o.db, { clock: o.clock });
-  const drills = new DrillRunner({ engine: backups, store, audit: o.audit, logger, targets: config.drills, estimates, ...(o.plugins ? { plugins: o.plugins } : {}) });
+  const withStaging = <T>(fn: (vault: VaultClient) => Promise<T>): Promise<T> => backups.withStagingClient(fn);
+  const plugins = {
+    seal: sealDrill({ withStaging, runRound: (vault) => runHealthRound({ vault, latencyWarnMs: config.latencyWarnMs }), ...(o.sealDrillPollMs ? { pollMs: o.sealDrillPollMs } : {}) }),
+    rotation: rotationDrill({ withStaging, rules: o.rotationRules ?? [], audit: o.audit }),
+  };
+  const drills = new DrillRunner({ engine: backups, store, audit: o.audit, logger, targets: config.drills, estimates, plugins });
   const source = backups.vault.address;
   const drillChanged = (r: DrillReport): void =>
     o.changeEvents?.record({ summary: r.summary, source, custom_details: { kind: 'drill', scenario: r.scenario, drill: r.id, durationMs: r.durationMs, targetMs: r.targetMs, met: r.met, status: r.status } });

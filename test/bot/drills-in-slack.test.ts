@@ -89,6 +89,48 @@ describe('drills through Slack', () => {
     expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toMatch(/`#1` backup-integrity failed .* 1 failure/);
   });
 
+  it('seal drill: seals staging only, times the health round that raises the alert, and leaves unsealing to key holders', async () => {
+    const h = await start();
+    await h.slack.command({ userId: 'U0ALICE', text: 'drill seal' });
+    const parent = requestMessage(h);
+    expect(parentText(h, parent)).toContain('Target\n5 min 00 s');
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+
+    expect(staging?.state.sealed).toBe(true);
+    expect(h.vault.state.sealed).toBe(false);
+    const result = threadTexts(h, parent).find((t) => t.includes('Drill seal')) ?? '';
+    expect(result).toMatch(/Drill seal passed in [\d.]+ (ms|s) \(target 5 min 00 s: met\)/);
+    expect(result).toMatch(/✓ seal staging — \d+ ms/);
+    expect(result).toMatch(/✓ health round raises the vault_sealed alert — [\d.]+ (ms|s)/);
+    expect(result).toContain('✓ unseal status (key holders unseal staging with their own CLI)');
+    const row = h.db.prepare(`SELECT steps_json FROM drills WHERE scenario = 'seal'`).get() as { steps_json: string };
+    expect(JSON.parse(row.steps_json).at(-1).detail).toBe('sealed, 0 of 3 key shares given');
+
+    // A second seal drill on a sealed staging fails, saying where.
+    await h.slack.command({ userId: 'U0ALICE', text: 'drill seal' });
+    const again = requestMessage(h);
+    await h.slack.clickButton({ userId: 'U0BOB', message: again, actionId: 'approval_approve' });
+    expect(threadTexts(h, again).at(-1)).toContain('check that staging serves: staging (');
+    expect(threadTexts(h, again).at(-1)).toContain('is already sealed; unseal it first');
+  });
+
+  it('rotation drill: rotates the drill canary on staging end to end with the rotation core', async () => {
+    const h = await start();
+    await h.slack.command({ userId: 'U0ALICE', text: 'drill rotation' });
+    const parent = requestMessage(h);
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+
+    const result = threadTexts(h, parent).find((t) => t.includes('Drill rotation')) ?? '';
+    expect(result).toMatch(/Drill rotation passed in [\d.]+ (ms|s) \(target 5 min 00 s: met\)/);
+    expect(result).toMatch(/✓ rotate: write with check-and-set, read back and compare — \d+ ms/);
+    const res = await fetch(`${staging?.url}/v1/secret/data/vault-chatops/drill-rotation-canary`, { headers: { 'X-Vault-Token': staging?.rootToken ?? '' } });
+    const body = (await res.json()) as { data: { data: { password: string }; metadata: { version: number } } };
+    expect(body.data.metadata.version).toBe(2);
+    expect(JSON.stringify(h.fake.calls)).not.toContain(body.data.data.password);
+    expect(h.logs.join('\n')).not.toContain(body.data.data.password);
+    expect(h.vault.requests.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/secret/'))).toHaveLength(0);
+  });
+
   it('refuses every drill without a staging Vault, before any request is made', async () => {
     h = await startBotHarness();
     for (const scenario of ['restore-test', 'backup-integrity', 'seal', 'rotation']) {

@@ -4,3 +4,4 @@ export { DrillStore } from './drill-store.js';
 export { drillReportLines, formatMs, targetText } from './format.js';
 export { DRILL_SCENARIOS, type DrillReport, type DrillRequest, type DrillScenario, type DrillStep, type DrillTrigger } from './types.js';
 export { RecoveryEstimates, type RecoveryEstimate } from './recovery-estimate.js';
+export { rotationDrill, sealDrill, ROTATION_DRILL_PATH, type RotationDrillOptions, type SealDrillOptions, type StagingVault, type WithStaging } from './scenario-plugins.js';
