@@ -247,17 +247,6 @@ export class BackupEngine {
     }
   }
 
-  /** Runs `fn` with a staging client that works now (see `stagingClientThatWorks`), stopped afterwards. Drills use it. */
-  async withStagingClient<T>(fn: (client: VaultClient) => Promise<T>): Promise<T> {
-    const configured = this.targetClient('staging');
-    const client = await this.stagingClientThatWorks(configured);
-    try {
-      return await fn(client);
-    } finally {
-      if (client !== configured) client.stop();
-    }
-  }
-
   /**
    * Staging after an earlier restore holds the snapshot's data and tokens: VAULT_STAGING_TOKEN no
    * longer exists there and production's credentials work instead (DESIGN §4). Without this, the
