@@ -165,7 +165,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   health = healthMonitor;
   const directory = new SlackApproverDirectory({ client: app.client, approvers: slack.approvers, approverGroup: slack.approverGroup, clock });
   const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
-  const rotation = wireRotation({ config, backups, audit, logger, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
+  const rotation = wireRotation({ config, backups, audit, logger, clock, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
   rotation.register(approvals);
   const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier, messenger: () => messenger, changeEvents, rotationRules: rotation.services.rules });
   recoverability.register(approvals);

@@ -7,6 +7,9 @@
  */
 import { rotateSecretAction } from '../core/actions/rotate-secret.js';
 import { rotateUnsealKeysAction } from '../core/actions/rotate-unseal-keys.js';
+import { rotateBackupKeyAction } from '../core/actions/rotate-backup-key.js';
+import { planBackupKeyRotation } from '../core/rotation/rotate-backup-key.js';
+import type { Clock } from '../core/clock.js';
 import { withUnsealFollow } from '../core/actions/seal-unseal-follow.js';
 import type { ApprovalEngine } from '../core/approvals/index.js';
 import type { ActionDefinition } from '../core/approvals/types.js';
@@ -14,6 +17,7 @@ import type { AuditTrail } from '../core/audit/types.js';
 import type { BackupEngine } from '../core/backup-engine.js';
 import type { Config } from '../core/config/index.js';
 import type { Logger } from '../core/logger.js';
+import { changeEvents } from '../core/pagerduty/change-events.js';
 import type { RotationServices } from '../core/rotation/services.js';
 import type { UnsealNode } from '../core/rotation/unseal-follow.js';
 import type { ApprovalMessenger } from './approval-messenger.js';
@@ -24,11 +28,12 @@ export interface RotationWiringOptions {
   backups: BackupEngine;
   audit: AuditTrail;
   logger: Logger;
+  clock: Clock;
   /** The messenger is made after the actions are registered; asked for when a line is posted. */
   messenger: () => ApprovalMessenger;
   /** How often follow-ups poll Vault (default 5 s; tests use a few ms). */
   pollMs?: number;
-  /** A completed rotation or rekey (PagerDuty change event, when configured). */
+  /** A completed rotation or rekey; default: a PagerDuty change event (a no-op without PAGERDUTY_ROUTING_KEY). */
   onRotated?: (summary: string) => void;
 }
 
@@ -54,19 +59,20 @@ export function wireRotation(o: RotationWiringOptions): RotationWiring {
         .filter((addr) => addr.replace(/\/+$/, '') !== backups.vault.address)
         .map((addr) => backups.vault.forNode(addr)),
     ]);
-  const onRotated = o.onRotated;
+  const onRotated = o.onRotated ?? ((summary: string) => changeEvents.record({ summary, custom_details: { kind: 'rotation' } }));
   return {
     followUps,
     services: {
       rules: config.rotation.rules,
       rekey,
       nodes: allNodes,
-      planBackupKey: () => Promise.reject(new Error('backup-key rotation is not wired yet')),
+      planBackupKey: () => planBackupKeyRotation({ store: backups.store, keyring: backups.keyring }),
     },
     register(approvals) {
-      approvals.register(rotateSecretAction({ vault: backups.vault, audit, ...(onRotated ? { onRotated } : {}) }));
+      approvals.register(rotateSecretAction({ vault: backups.vault, audit, onRotated }));
+      approvals.register(rotateBackupKeyAction({ store: backups.store, keyring: backups.keyring, catalogue: backups.catalogue, audit, clock: o.clock, followUps, onRotated }));
       approvals.register(
-        rotateUnsealKeysAction({ vault: backups.vault, audit, rekey, followUps, ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(onRotated ? { onRotated } : {}) }),
+        rotateUnsealKeysAction({ vault: backups.vault, audit, rekey, followUps, ...(o.pollMs ? { pollMs: o.pollMs } : {}), onRotated }),
       );
     },
     followSeal: (seal) => withUnsealFollow(seal, { nodes: allNodes, followUps, audit, ...(o.pollMs ? { pollMs: o.pollMs } : {}) }),

@@ -14,6 +14,7 @@ import { recoverCommand } from './recover.js';
 import { drillCommand } from './drill.js';
 import { reportCommand } from './report.js';
 import { retentionRunCommand } from './retention-run.js';
+import { rotateBackupKeyCommand } from './rotate-backup-key.js';
 import { auditVerifyCommand } from './audit-verify.js';
 import { helpCommand } from './help.js';
 import { migrateCommand } from './migrate.js';
@@ -35,6 +36,7 @@ registry
   .register(drillCommand)
   .register(reportCommand)
   .register(retentionRunCommand)
+  .register(rotateBackupKeyCommand)
   .register(auditVerifyCommand)
   .register(auditTailCommand)
   .register(healthCommand)

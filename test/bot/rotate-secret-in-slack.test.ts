@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startPagerDutyStandIn } from '../support/pagerduty-server.js';
 import { startVaultServer } from '../support/vault/server.js';
 import { ephemeralTexts, parentText, requestMessage, startBotHarness, threadTexts, type BotHarness } from './bot-harness.js';
 import { leakedValues } from './rotation-helpers.js';
@@ -123,6 +124,20 @@ describe('rotate secret through Slack', () => {
     expect(leakedValues(h, ['first-key-value-1234', 'someone-else-changed-it-5678'])).toEqual([]);
   });
 
+  it('records a completed rotation as a PagerDuty change event, naming fields but no value', async () => {
+    const pd = await startPagerDutyStandIn();
+    cleanups.push(() => void pd.stop());
+    h = await startBotHarness({ env: { PAGERDUTY_ROUTING_KEY: 'R0123456789ABCDEF0123456789ABCDEF', PAGERDUTY_EVENTS_URL: pd.eventsUrl } });
+    h.vault.putSecret('app/db', { password: 'old-db-password-31337' });
+    await h.slack.command({ userId: 'U0CAROL', text: 'rotate secret secret/app/db' });
+    await approveTwice(h);
+    const change = await eventuallyChange(pd.received);
+    expect(change.payload).toMatchObject({ summary: expect.stringContaining('Rotated password (password) in secret/app/db: version 1 → 2') });
+    const after = await secretVersions(h, 'app/db');
+    expect(JSON.stringify(pd.received)).not.toContain(after.data.password);
+    expect(JSON.stringify(pd.received)).not.toContain('old-db-password-31337');
+  });
+
   it('answers a bad path with one private sentence at request time, and posts no request', async () => {
     const vault = await startVaultServer({ kvV1Mounts: ['kv/'] });
     const limited = vault.createToken({ policies: { 'secret/data/open/*': ['read', 'create', 'update'], 'secret/metadata/open/*': ['read'], 'kv/*': ['read'] } });
@@ -177,4 +192,13 @@ function openSshSeed(pem: string): Buffer {
   expect(inner().toString()).toBe('ssh-ed25519');
   inner();
   return inner().subarray(0, 32);
+}
+
+async function eventuallyChange(received: { path: string; body: Record<string, unknown> }[]): Promise<{ payload: Record<string, unknown> }> {
+  for (let i = 0; i < 200; i += 1) {
+    const found = received.find((r) => r.path === '/v2/change/enqueue');
+    if (found) return found.body as { payload: Record<string, unknown> };
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  throw new Error(`no change event; received: ${received.map((r) => r.path).join(', ')}`);
 }

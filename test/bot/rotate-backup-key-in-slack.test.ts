@@ -1,0 +1,47 @@
+/**
+ * `/vault rotate backup-key` from Slack: refused while no backup needs it, then — after the
+ * operator made a new key active — two approvals re-encrypt every backup under it, the thread
+ * says which old keys can go, and the backups decrypt with the new key alone.
+ */
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDecryptStream } from '../../src/core/crypto/decrypt-stream.js';
+import { keyringFromKeys } from '../../src/core/crypto/keyring.js';
+import { discard } from '../../src/core/streams/discard.js';
+import { ephemeralTexts, parentText, requestMessage, startBotHarness, threadTexts, type BotHarness } from './bot-harness.js';
+
+describe('rotate backup-key through Slack', () => {
+  let h: BotHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('refuses while every backup is under the active key, then re-encrypts them all after two approvals', async () => {
+    const k2 = randomBytes(32);
+    h = await startBotHarness({ env: { BACKUP_KEYS: `k1:${randomBytes(32).toString('base64')},k2:${k2.toString('base64')}`, BACKUP_ACTIVE_KEY: 'k1' } });
+    expect((await h.bot.backups.backup('manual', 'U0CAROL')).ok).toBe(true);
+    expect((await h.bot.backups.backup('manual', 'U0CAROL')).ok).toBe(true);
+    await h.slack.command({ userId: 'U0CAROL', text: 'rotate backup-key' });
+    expect(ephemeralTexts(h, 'U0CAROL').at(-1)).toContain('already under the active key "k1"');
+
+    // The operator makes k2 active and restarts the bot.
+    h.config.backup.activeKeyId = 'k2';
+    await h.restart();
+    await h.slack.command({ userId: 'U0CAROL', text: 'rotate backup-key' });
+    const parent = requestMessage(h);
+    expect(parentText(h, parent)).toMatch(/Backups to re-encrypt\s+2 \([\d.]+ KiB\): 2 under "k1"/);
+    await h.slack.clickButton({ userId: 'U0ALICE', message: parent, actionId: 'approval_approve' });
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+    const thread = threadTexts(h, parent).join('\n');
+    expect(thread).toMatch(/Re-encrypted 2 backups \([\d.]+ KiB\) under key "k2"; each was verified before it replaced the old one\./);
+    expect(thread).toContain('no backup needs them any more: remove them from BACKUP_KEYS and restart');
+
+    const newOnly = keyringFromKeys([{ id: 'k2', key: k2 }]);
+    for (const row of h.bot.backups.catalogue.list({ limit: 10 })) {
+      expect(row.keyId).toBe('k2');
+      await pipeline(await h.bot.backups.store.get(row.key), createDecryptStream(newOnly), discard());
+    }
+  });
+});

@@ -1,0 +1,38 @@
+/** `vault-chatops rotate backup-key`: the CLI form for operators without Slack, with Vault down. */
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { backupFixture, type BackupFixture } from '../support/backup-fixture.js';
+import { runCli } from './run-cli.js';
+
+describe('vault-chatops rotate backup-key', () => {
+  let f: BackupFixture | undefined;
+  afterEach(async () => {
+    await f?.close();
+    f = undefined;
+  });
+
+  it('needs --yes without a terminal, shows the plan on --dry-run, then re-encrypts and says the old key can go', async () => {
+    f = await backupFixture({ vault: { snapshotSize: 16 * 1024 } });
+    expect((await f.engine.backup('manual', 'U0CAROL')).ok).toBe(true);
+    expect((await f.engine.backup('manual', 'U0CAROL')).ok).toBe(true);
+    const env = { ...f.env, VAULT_ADDR: 'http://127.0.0.1:9', BACKUP_KEYS: `${f.env.BACKUP_KEYS},k2:${randomBytes(32).toString('base64')}`, BACKUP_ACTIVE_KEY: 'k2' };
+
+    const refused = await runCli(['rotate', 'backup-key'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.errLines.join('\n')).toContain('add --yes to run it unattended');
+
+    const dry = await runCli(['rotate', 'backup-key', '--dry-run'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/Backups to re-encrypt: 2 \([\d.]+ KiB\): 2 under "k1"/);
+
+    const run = await runCli(['rotate', 'backup-key', '--yes'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('re-encrypted 2 backups under key "k2"');
+    expect(run.stdout).toContain('no backup needs the old keys any more: remove them from BACKUP_KEYS');
+
+    const again = await runCli(['rotate', 'backup-key', '--yes'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already under the active key "k2"');
+  });
+});
