@@ -163,4 +163,17 @@ describe('alerts in Slack', () => {
     expect(status).toMatch(/:large_green_circle: Reachable · ok since/);
     expect(status).toContain('Backup age · ok since');
   });
+
+  it('/vault alerts shows what resolved in the last day once nothing fires, and refuses extra words', async () => {
+    const bot = await start();
+    bot.vault.state.sealed = true;
+    await round(bot);
+    bot.vault.state.sealed = false;
+    await round(bot);
+    await round(bot);
+    await bot.slack.command({ userId: 'U0BOB', text: 'alerts' });
+    expect(ephemeralTexts(bot, 'U0BOB').at(-1)).toMatch(/^:large_green_circle: Nothing is firing\.\nResolved in the last 24 h\n:white_check_mark: Vault is sealed · resolved after 2 min, \d+ s ago$/);
+    await bot.slack.command({ userId: 'U0BOB', text: 'alerts now' });
+    expect(ephemeralTexts(bot, 'U0BOB').at(-1)).toContain('`alerts` takes no arguments (got "now").');
+  });
 });
