@@ -10,7 +10,7 @@ describe('slack-app-manifest.yaml', () => {
     expect(active).toMatch(/- command: \/vault\n/);
     expect(active).toMatch(/usage_hint: ".*restore <YYYY-MM-DD\|latest\|key> \[staging\].*"/);
     const scopes = /bot:\n((?:\s+- .+\n)+)/.exec(active)?.[1]?.match(/- (\S+)/g)?.map((s) => s.slice(2));
-    expect(scopes).toEqual(['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read', 'channels:history', 'groups:history']);
+    expect(scopes).toEqual(['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read', 'channels:history', 'groups:history', 'files:write']);
     expect(active).toMatch(/interactivity:\n\s+is_enabled: true/);
     expect(active).toMatch(/socket_mode_enabled: true/);
   });
