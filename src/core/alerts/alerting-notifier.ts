@@ -1,6 +1,7 @@
 /**
  * @module alerts/alerting-notifier
- * A `Notifier` wrapper that routes backup failures through the alert lifecycle: a failed backup
+ * A `Notifier` wrapper that routes backup and restore-test failures through the alert lifecycle
+ * (a failed restore test raises `restore_test_failed`, the next passing one clears it). A failed backup
  * raises `backup_failed` for its kind (critical: one message that pages on-call, reminders until
  * acknowledged), a second failure of the same kind is a note on that incident, and the next
  * successful backup of the kind resolves it. Everything else passes through to the wrapped
@@ -39,8 +40,24 @@ export class AlertingNotifier implements Notifier {
     }
   }
 
-  restoreTestFinished(report: RestoreReport, error?: { step: string; reason: string }): Promise<void> {
-    return this.inner.restoreTestFinished(report, error);
+  /**
+   * A failed restore test raises `restore_test_failed` (high: one message, no on-call mention, as
+   * DESIGN §8 ranks it) at once instead of waiting for the health rounds; a passing one is announced
+   * and clears it.
+   */
+  async restoreTestFinished(report: RestoreReport, error?: { step: string; reason: string }): Promise<void> {
+    if (!error) {
+      await this.inner.restoreTestFinished(report);
+      await this.engine.clear('restore_test_failed', '').catch((e: unknown) => this.logger.error({ err: e }, 'could not resolve the restore_test_failed alert'));
+      return;
+    }
+    const detail = `The restore test of ${report.key} into ${report.target} failed at step ${error.step}: ${sentence(error.reason)}`;
+    try {
+      await this.engine.raise('restore_test_failed', '', detail);
+    } catch (e) {
+      this.logger.error({ err: e }, 'could not raise the restore_test_failed alert; reporting through the notifier');
+      await this.inner.restoreTestFinished(report, error);
+    }
   }
 
   info(text: string): Promise<void> {

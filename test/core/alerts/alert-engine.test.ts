@@ -171,4 +171,14 @@ describe('alert engine', () => {
     await notifier.backupSucceeded({ kind: 'daily', key: 'd2', store: 's', storedBytes: 1, plainBytes: 1, sha256: 'x', durationMs: 1, deleted: [] });
     expect(engine.firing()).toEqual([]);
   });
+
+  it('a failed restore test raises the high restore_test_failed alert at once; the next passing test clears it', async () => {
+    const notifier = new AlertingNotifier(silentNotifier, engine, logger);
+    const report = { key: 'daily/2025-11-26/vault-snapshot-20251126-020000.enc', target: 'staging' as const, recoveryMs: 0, canary: 'skipped' as const, dryRun: false };
+    await notifier.restoreTestFinished(report, { step: 'restore', reason: 'staging answered 500' });
+    expect(chat.lines).toEqual(['fired restore_test_failed high']);
+    expect(engine.firing()[0]?.detail).toBe(`The restore test of ${report.key} into staging failed at step restore: staging answered 500.`);
+    await notifier.restoreTestFinished({ ...report, recoveryMs: 41_000, canary: 'ok' });
+    expect(chat.lines).toEqual(['fired restore_test_failed high', 'resolved restore_test_failed']);
+  });
 });
