@@ -29,6 +29,15 @@ describe('parseVaultCommand', () => {
   });
 
   it.each([
+    ['rotate secret secret/app/smtp', { name: 'rotate-secret', path: 'secret/app/smtp' }],
+    ['ROTATE Backup-Key', { name: 'rotate-backup-key' }],
+    ['rotate unseal-keys', { name: 'rotate-unseal-keys' }],
+    ['unseal-status', { name: 'unseal-status' }],
+  ])('%j parses as a rotation command', (text, expected) => {
+    expect(parseVaultCommand(text)).toEqual(expected);
+  });
+
+  it.each([
     ['frobnicate', '"frobnicate" is not a /vault command.', USAGE.restore],
     ['backup', '`backup` needs `now`.', USAGE.backupNow],
     ['backup later', '"later" is not a backup action.', USAGE.backupNow],
@@ -40,7 +49,12 @@ describe('parseVaultCommand', () => {
     ['status please', '`status` takes no arguments (got "please").', '/vault status'],
     ['audit last', '"last" is not a count or "verify".', USAGE.audit],
     ['audit 500', '500 is out of range; N must be 1 to 50.', USAGE.audit],
-    ['rotate backup-key', '`rotate` is not available in this version of the bot yet.', USAGE.seal],
+    ['rotate', '`rotate` needs what to rotate: `secret <kv-path>`, `backup-key` or `unseal-keys`.', USAGE.rotate],
+    ['rotate secret', '`rotate secret` needs the secret’s path, e.g. `secret/app/smtp`.', USAGE.rotate],
+    ['rotate secret a/b c/d', '"a/b c/d" is more than one path; rotate one secret at a time.', USAGE.rotate],
+    ['rotate everything', '"everything" is not something the bot rotates; it rotates a secret, the backup key or the unseal keys.', USAGE.rotate],
+    ['rotate backup-key now', '`rotate backup-key` takes no arguments (got "now").', USAGE.rotate],
+    ['unseal-status all', '`unseal-status` takes no arguments (got "all").', USAGE.unsealStatus],
   ])('%j is refused with what was wrong and the form', (text, problem, form) => {
     const parsed = parseVaultCommand(text);
     expect(parsed).toMatchObject({ name: 'usage', problem });

@@ -18,7 +18,7 @@ export function helpReply(entries: readonly HelpEntry[]): SlackMessage {
     blocks: [
       section('*vault-chatops* — backups, restores and the emergency seal for Vault'),
       section(lines.join('\n')),
-      context('Restore and seal need two approvals from other authorised people, in the ops channel.'),
+      context('Restore, seal and rotations need two approvals from other authorised people, in the ops channel. The bot never asks for or accepts unseal key shares.'),
     ],
   };
 }
