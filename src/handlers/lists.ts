@@ -5,6 +5,7 @@
  */
 import { helpReply } from '../bot/blocks/command-replies.js';
 import { renderApprovalList, renderAuditTail, renderAuditVerify, renderBackupList } from '../bot/blocks/list-messages.js';
+import { verifyAgainstBackups } from '../core/audit/verify-against-backups.js';
 import type { HandlerDeps, Reply } from './deps.js';
 import { USAGE, type BackupListKind } from './parse-command.js';
 
@@ -42,6 +43,8 @@ export function showAudit(deps: HandlerDeps, reply: Reply, limit: number): Promi
   return reply(renderAuditTail(deps.audit.tail(limit)));
 }
 
-export function verifyAudit(deps: HandlerDeps, reply: Reply): Promise<void> {
-  return reply(renderAuditVerify(deps.audit.verify()));
+/** Checked against the newest backup's audit-head, so deleted newest rows show as truncation. */
+export async function verifyAudit(deps: HandlerDeps, reply: Reply): Promise<void> {
+  const result = await verifyAgainstBackups((anchor) => deps.audit.verify(anchor ? { anchor } : {}), { catalogue: deps.backups.catalogue, store: deps.backups.store });
+  return reply(renderAuditVerify(result));
 }
