@@ -7,48 +7,26 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startVaultServer } from '../support/vault/server.js';
-import type { VaultTestServer } from '../support/vault/types.js';
-import { OPS, ephemeralTexts, parentText, requestMessage, startBotHarness, threadTexts, type BotHarness } from './bot-harness.js';
-
-async function backupNow(h: BotHarness): Promise<string> {
-  const before = h.bot.backups.catalogue.newestVerified()?.key;
-  await h.slack.command({ userId: 'U0ALICE', text: 'backup now' });
-  await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('manual backup') && !String(c.args.text).includes(before ?? '\u0000'), 10_000);
-  const entry = h.bot.backups.catalogue.newestVerified();
-  if (!entry || entry.key === before) throw new Error('no new backup was catalogued');
-  return entry.key;
-}
+import { OPS, ephemeralTexts, parentText, requestMessage, threadTexts } from './bot-harness.js';
+import { backupNow, useStagingHarness, type WithStaging } from './staging-harness.js';
 
 describe('drills through Slack', () => {
-  let h: BotHarness | undefined;
-  let staging: VaultTestServer | undefined;
-  afterEach(async () => {
-    await h?.close();
-    await staging?.stop();
-    h = undefined;
-    staging = undefined;
-  });
-
-  async function start(): Promise<BotHarness> {
-    staging = await startVaultServer({ snapshotSize: 32 * 1024 });
-    h = await startBotHarness({ env: { VAULT_STAGING_ADDR: staging.url, VAULT_STAGING_TOKEN: staging.rootToken, RTO_RESTORE_MINUTES: '90' } });
-    return h;
-  }
+  const harness = useStagingHarness();
+  const start = (): Promise<WithStaging> => harness.start({ env: { RTO_RESTORE_MINUTES: '90' } });
 
   it('runs the restore-test drill into staging after one approval, timed against RTO_RESTORE_MINUTES, and lists it', async () => {
-    const h = await start();
+    const { h, staging } = await start();
     const key = await backupNow(h);
     await h.slack.command({ userId: 'U0ALICE', text: 'drill restore-test' });
     const parent = requestMessage(h);
     expect(parentText(h, parent)).toContain('Drill requested by @U0ALICE');
     expect(parentText(h, parent)).toMatch(/Against\nstaging \(http:\/\/127\.0\.0\.1:\d+\) only/);
-    expect(staging?.restores).toHaveLength(0);
+    expect(staging.restores).toHaveLength(0);
 
     await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
 
-    expect(staging?.restores).toHaveLength(1);
-    expect(staging?.restores[0]?.force).toBe(true);
+    expect(staging.restores).toHaveLength(1);
+    expect(staging.restores[0]?.force).toBe(true);
     expect(h.vault.restores).toHaveLength(0);
     const result = threadTexts(h, parent).find((t) => t.includes('Drill restore-test')) ?? '';
     expect(result).toMatch(/Drill restore-test passed in [\d.]+ (ms|s) \(target 90 min 00 s: met\)/);
@@ -65,7 +43,7 @@ describe('drills through Slack', () => {
   });
 
   it('fails backup-integrity naming the corrupted backup, and passes the intact one', async () => {
-    const h = await start();
+    const { h } = await start();
     const good = await backupNow(h);
     h.clock.advance(60_000);
     const bad = await backupNow(h);
@@ -90,13 +68,13 @@ describe('drills through Slack', () => {
   });
 
   it('seal drill: seals staging only, times the health round that raises the alert, and leaves unsealing to key holders', async () => {
-    const h = await start();
+    const { h, staging } = await start();
     await h.slack.command({ userId: 'U0ALICE', text: 'drill seal' });
     const parent = requestMessage(h);
     expect(parentText(h, parent)).toContain('Target\n5 min 00 s');
     await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
 
-    expect(staging?.state.sealed).toBe(true);
+    expect(staging.state.sealed).toBe(true);
     expect(h.vault.state.sealed).toBe(false);
     const result = threadTexts(h, parent).find((t) => t.includes('Drill seal')) ?? '';
     expect(result).toMatch(/Drill seal passed in [\d.]+ (ms|s) \(target 5 min 00 s: met\)/);
@@ -115,7 +93,7 @@ describe('drills through Slack', () => {
   });
 
   it('rotation drill: rotates the drill canary on staging end to end with the rotation core', async () => {
-    const h = await start();
+    const { h, staging } = await start();
     await h.slack.command({ userId: 'U0ALICE', text: 'drill rotation' });
     const parent = requestMessage(h);
     await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
@@ -123,7 +101,7 @@ describe('drills through Slack', () => {
     const result = threadTexts(h, parent).find((t) => t.includes('Drill rotation')) ?? '';
     expect(result).toMatch(/Drill rotation passed in [\d.]+ (ms|s) \(target 5 min 00 s: met\)/);
     expect(result).toMatch(/✓ rotate: write with check-and-set, read back and compare — \d+ ms/);
-    const res = await fetch(`${staging?.url}/v1/secret/data/vault-chatops/drill-rotation-canary`, { headers: { 'X-Vault-Token': staging?.rootToken ?? '' } });
+    const res = await fetch(`${staging.url}/v1/secret/data/vault-chatops/drill-rotation-canary`, { headers: { 'X-Vault-Token': staging.rootToken ?? '' } });
     const body = (await res.json()) as { data: { data: { password: string }; metadata: { version: number } } };
     expect(body.data.metadata.version).toBe(2);
     expect(JSON.stringify(h.fake.calls)).not.toContain(body.data.data.password);
@@ -132,7 +110,7 @@ describe('drills through Slack', () => {
   });
 
   it('refuses every drill without a staging Vault, before any request is made', async () => {
-    h = await startBotHarness();
+    const h = await harness.startWithout();
     for (const scenario of ['restore-test', 'backup-integrity', 'seal', 'rotation']) {
       await h.slack.command({ userId: 'U0ALICE', text: `drill ${scenario}` });
       expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toContain('Drills run against a staging Vault only, and none is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN');

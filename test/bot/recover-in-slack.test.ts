@@ -6,9 +6,9 @@
  * value reaches Slack, the log or the audit log.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startVaultServer } from '../support/vault/server.js';
 import type { VaultTestServer } from '../support/vault/types.js';
-import { OPS, ephemeralTexts, parentText, requestMessage, startBotHarness, threadTexts, type BotHarness } from './bot-harness.js';
+import { OPS, ephemeralTexts, parentText, requestMessage, threadTexts, type BotHarness } from './bot-harness.js';
+import { backupNow, useStagingHarness } from './staging-harness.js';
 
 interface KvState { version: number; data: Record<string, unknown> | null }
 
@@ -20,14 +20,6 @@ async function kv(vault: VaultTestServer, path: string): Promise<KvState | undef
   }
   const body = (await res.json()) as { data: { data: Record<string, unknown>; metadata: { version: number } } };
   return { version: body.data.metadata.version, data: body.data.data };
-}
-
-async function backupNow(h: BotHarness): Promise<string> {
-  await h.slack.command({ userId: 'U0ALICE', text: 'backup now' });
-  await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('manual backup'), 10_000);
-  const entry = h.bot.backups.catalogue.newestVerified();
-  if (!entry) throw new Error('no backup was catalogued');
-  return entry.key;
 }
 
 async function approveTwice(h: BotHarness): Promise<ReturnType<typeof requestMessage>> {
@@ -46,23 +38,10 @@ function leaks(h: BotHarness, values: string[]): string[] {
 }
 
 describe('recover through Slack', () => {
-  let h: BotHarness | undefined;
-  let staging: VaultTestServer | undefined;
-  afterEach(async () => {
-    await h?.close();
-    await staging?.stop();
-    h = undefined;
-    staging = undefined;
-  });
-
-  async function start(): Promise<BotHarness> {
-    staging = await startVaultServer({ snapshotSize: 32 * 1024 });
-    h = await startBotHarness({ env: { VAULT_STAGING_ADDR: staging.url, VAULT_STAGING_TOKEN: staging.rootToken } });
-    return h;
-  }
+  const harness = useStagingHarness();
 
   it('brings an overwritten secret back as a new version and leaves every other secret alone', async () => {
-    const h = await start();
+    const { h, staging } = await harness.start();
     h.vault.putSecret('smtp', { password: 'smtp-original-7f3a9c' });
     h.vault.putSecret('dkim', { private_key: 'dkim-original-1b2c3d' });
     h.vault.putSecret('app/db', { password: 'db-original-4e5f6a' });
@@ -77,12 +56,12 @@ describe('recover through Slack', () => {
     expect(shown).toMatch(/Secret\nsecret\/smtp/);
     expect(shown).toContain(key);
     expect(shown).toMatch(/Production now\nversion 2/);
-    expect(staging?.restores).toHaveLength(0);
+    expect(staging.restores).toHaveLength(0);
 
     const parent = await approveTwice(h);
 
-    expect(staging?.restores).toHaveLength(1);
-    expect(staging?.restores[0]?.force).toBe(true);
+    expect(staging.restores).toHaveLength(1);
+    expect(staging.restores[0]?.force).toBe(true);
     expect(await kv(h.vault, 'smtp')).toEqual({ version: 3, data: { password: 'smtp-original-7f3a9c' } });
     expect(await kv(h.vault, 'app/db')).toEqual({ version: 2, data: { password: 'db-rotated-5d6e7f' } });
     expect(await kv(h.vault, 'dkim')).toEqual({ version: 1, data: { private_key: 'dkim-original-1b2c3d' } });
@@ -104,7 +83,7 @@ describe('recover through Slack', () => {
   });
 
   it('skips and reports a secret that changed between the request and the approval', async () => {
-    const h = await start();
+    const { h } = await harness.start();
     h.vault.putSecret('smtp', { password: 'smtp-original-7f3a9c' });
     await backupNow(h);
     h.vault.putSecret('smtp', { password: 'smtp-wrong-9z8y7x' });
@@ -122,7 +101,7 @@ describe('recover through Slack', () => {
   });
 
   it('recovers exactly the secrets under a folder: overwritten and lost ones, nothing next to it', async () => {
-    const h = await start();
+    const { h } = await harness.start();
     h.vault.putSecret('tenants/acme/db', { password: 'acme-db-orig-111' });
     h.vault.putSecret('tenants/acme/mail/dkim', { private_key: 'acme-dkim-orig-222' });
     h.vault.putSecret('tenants/acme/same', { token: 'acme-same-333' });
@@ -160,8 +139,7 @@ describe('recover through Slack', () => {
   });
 
   it('says before any approval what cannot work: a KV v1 mount, a secret production never had, a backup that does not exist', async () => {
-    staging = await startVaultServer({ snapshotSize: 32 * 1024 });
-    h = await startBotHarness({ env: { VAULT_STAGING_ADDR: staging.url, VAULT_STAGING_TOKEN: staging.rootToken }, vault: { kvV1Mounts: ['kv/'] } });
+    const { h } = await harness.start({ vault: { kvV1Mounts: ['kv/'] } });
     h.vault.putSecret('smtp', { password: 'x-1' });
     await backupNow(h);
     await h.slack.command({ userId: 'U0ALICE', text: 'recover kv/smtp' });
@@ -177,7 +155,7 @@ describe('recover through Slack', () => {
   });
 
   it('refuses without a staging Vault and says what to configure', async () => {
-    h = await startBotHarness();
+    const h = await harness.startWithout();
     h.vault.putSecret('smtp', { password: 'x-1' });
     await h.slack.command({ userId: 'U0ALICE', text: 'recover secret/smtp' });
     expect(ephemeralTexts(h, 'U0ALICE').at(-1)).toContain('set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN');
