@@ -15,7 +15,7 @@ export type VaultCommand =
   | { name: 'status' }
   | { name: 'backups'; kind?: BackupListKind; limit: number }
   | { name: 'backup-now'; reason?: string }
-  | { name: 'restore'; spec?: string; target: 'prod' | 'staging' }
+  | { name: 'restore'; spec?: string; target: 'prod' | 'staging'; force?: boolean }
   | { name: 'seal'; reason?: string }
   | { name: 'approvals' }
   | { name: 'alerts' }
@@ -45,7 +45,7 @@ export const USAGE = {
   status: '/vault status',
   backups: '/vault backups [daily|monthly|manual] [N]',
   backupNow: '/vault backup now',
-  restore: '/vault restore <YYYY-MM-DD|latest|key> [prod|staging]',
+  restore: '/vault restore <YYYY-MM-DD|latest|key> [prod|staging] [force]',
   seal: '/vault seal [reason…]',
   approvals: '/vault approvals',
   alerts: '/vault alerts',
@@ -126,6 +126,9 @@ function parseBackups(args: string[]): VaultCommand | UsageError {
 
 function parseRestore(args: string[]): VaultCommand | UsageError {
   if (args.length === 0) return { name: 'restore', target: 'prod' };
+  // `force` (last): a backup from another cluster, as Vault's snapshot-force (issue 7 item 12).
+  const force = args.length > 1 && args[args.length - 1]?.toLowerCase() === 'force';
+  if (force) return withForce(parseRestore(args.slice(0, -1)));
   const [spec, target, ...extra] = args as [string, ...string[]];
   // Target names are the CLI's too: prod (or production, the default) and staging.
   const named = target === undefined ? 'prod' : parseTargetName(target);
@@ -134,6 +137,10 @@ function parseRestore(args: string[]): VaultCommand | UsageError {
   }
   // The spec itself (date, latest, key) is checked by the core, which also knows the nearest dates.
   return { name: 'restore', spec, target: named };
+}
+
+function withForce(parsed: VaultCommand | UsageError): VaultCommand | UsageError {
+  return parsed.name === 'restore' && parsed.spec !== undefined ? { ...parsed, force: true } : parsed;
 }
 
 function parseAudit(args: string[]): VaultCommand | UsageError {

@@ -18,9 +18,14 @@ export async function showRestorePicker(deps: HandlerDeps, reply: Reply, target:
   await reply(renderRestorePicker(await listRestorable(deps.backups.store), target));
 }
 
-export async function requestRestore(deps: HandlerDeps, asker: Asker, reply: Reply, spec: string, target: RestoreTargetName): Promise<void> {
+export async function requestRestore(deps: HandlerDeps, asker: Asker, reply: Reply, spec: string, target: RestoreTargetName, force = false): Promise<void> {
   // Staging is another cluster: its snapshot keys differ, so only a forced restore is accepted there (DESIGN §4).
-  const plan = await deps.backups.planRestore(spec, target, target === 'staging');
+  const plan = await deps.backups.planRestore(spec, target, target === 'staging' || force);
+  // A backup of another cluster replaces the target's data, tokens and keys: as Vault does, only with force.
+  if (plan.foreignCluster === true && !plan.force) {
+    await reply(noticeReply(`${plan.key} was taken from another cluster (${plan.sourceCluster ?? 'a staging snapshot'}) than the ${target === 'prod' ? 'production' : 'staging'} Vault; restoring it replaces the target's data, tokens and unseal keys with that cluster's. Nothing was requested. If that is really what you want, ask with force: /vault restore ${plan.key}${target === 'staging' ? ' staging' : ''} force`, ':warning:'));
+    return;
+  }
   // A sealed (or unreachable) target cannot take the safety snapshot: say so now, not after two approvals.
   const vault = deps.backups.vault;
   const address = plan.address ?? vault.address;

@@ -69,7 +69,7 @@ function dispatch(deps: HandlerDeps, cmd: VaultCommand | UsageError, asker: Aske
     case 'backup-now':
       return startBackupNow(deps, asker, reply, cmd.reason);
     case 'restore':
-      return cmd.spec === undefined ? showRestorePicker(deps, reply, cmd.target) : requestRestore(deps, asker, reply, cmd.spec, cmd.target);
+      return cmd.spec === undefined ? showRestorePicker(deps, reply, cmd.target) : requestRestore(deps, asker, reply, cmd.spec, cmd.target, cmd.force === true);
     case 'seal':
       return openRequest(deps, asker, reply, { action: 'seal', params: { address: deps.backups.vault.address }, ...(cmd.reason ? { reason: cmd.reason } : {}) });
     case 'approvals':

@@ -46,9 +46,12 @@ export function stateLine(status: ApprovalStatus): string {
 
 export function renderRequestMessage(status: ApprovalStatus): SlackMessage {
   const title = TITLES[status.action] ?? `*${escapeText(status.action)} requested*`;
+  const warnings = status.facts.filter((f) => f.warning === true);
   const blocks: Block[] = [
     section(`${title} by ${mention(status.requester)} · \`${escapeText(status.id)}\``),
-    ...fieldSections(status.facts.map((f) => ({ label: escapeText(f.label), value: safeText(f.value, 1000) }))),
+    // What approvers must not miss comes first, in bold, before the ordinary facts.
+    ...warnings.map((f) => section(`:warning: *${escapeText(f.label)}: ${safeText(f.value, 1000)}*`)),
+    ...fieldSections(status.facts.filter((f) => f.warning !== true).map((f) => ({ label: escapeText(f.label), value: safeText(f.value, 1000) }))),
   ];
   if (status.reason) blocks.push(section(`*Reason:* ${safeText(status.reason, REASON_MAX)}`));
   blocks.push(context(stateLine(status)));

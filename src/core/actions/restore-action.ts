@@ -30,6 +30,9 @@ export interface RestoreRunner {
   restore(plan: RestorePlan, opts: { actor: string; purpose: 'restore'; dryRun: boolean }): Promise<RestoreOutcome>;
 }
 
+/** The plan facts approvers must not miss: another cluster's backup, checksums not from the catalogue. */
+const WARN_LABELS = new Set(['Source cluster', 'Catalogue']);
+
 export const RESTORE_APPROVALS = 2;
 export const RESTORE_TTL_MS = 30 * 60_000;
 
@@ -43,7 +46,8 @@ export function restoreAction(runner: RestoreRunner, estimates?: EstimateRecorde
     name: 'restore',
     approvalsRequired: RESTORE_APPROVALS,
     ttlMs: RESTORE_TTL_MS,
-    describe: (plan) => [...describePlan(plan), ...(plan.estimate ? [{ label: 'Expected recovery time', value: RecoveryEstimates.describe(plan.estimate) }] : [])],
+    // A backup from another cluster, or one this bot never catalogued, is flagged for approvers (issue 7 item 12).
+    describe: (plan) => [...describePlan(plan).map((f) => (WARN_LABELS.has(f.label) ? { ...f, warning: true } : f)), ...(plan.estimate ? [{ label: 'Expected recovery time', value: RecoveryEstimates.describe(plan.estimate) }] : [])],
     async execute(params, ctx) {
       const { estimate, ...plan } = params;
       // Audited as the requester's restore; the approvers are on the approval rows.

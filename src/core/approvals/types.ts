@@ -25,6 +25,8 @@ export type ActionName = KnownActionName | (string & {});
 export interface ParamFact {
   label: string;
   value: string;
+  /** Something approvers must not miss (e.g. a backup from another cluster): shown prominently. */
+  warning?: boolean;
 }
 
 /** A pino-compatible logger; only what the engine uses. */
