@@ -4,6 +4,7 @@
  * sealed. The shares go to Vault directly; none reaches Slack, the log or the audit log.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { startVaultServer } from '../support/vault/server.js';
 import { ephemeralTexts, requestMessage, startBotHarness, threadTexts, type BotHarness } from './bot-harness.js';
 import { eventually, leakedValues } from './rotation-helpers.js';
 
@@ -25,6 +26,21 @@ describe('unseal status and the unseal after a seal', () => {
     expect(ephemeralTexts(h, 'U0CAROL').at(-1)).toMatch(/every node that answered is unsealed \(threshold 3 of 5\)[\s\S]*unsealed \(3 of 5 shares unseal it\)/);
     await h.slack.command({ userId: 'U0CAROL', text: 'unseal-status now' });
     expect(ephemeralTexts(h, 'U0CAROL').at(-1)).toContain('`unseal-status` takes no arguments');
+  });
+
+  it('reads every node of VAULT_NODE_ADDRS on its own, and lists one that does not answer', async () => {
+    const sealedNode = await startVaultServer({ sealed: true });
+    try {
+      h = await startBotHarness({ env: { VAULT_NODE_ADDRS: `${sealedNode.url},http://127.0.0.1:9` } });
+      await h.slack.command({ userId: 'U0CAROL', text: 'unseal-status' });
+      const said = ephemeralTexts(h, 'U0CAROL').at(-1) ?? '';
+      expect(said).toContain('1 of 3 nodes sealed, 1 unreachable (threshold 3 of 5)');
+      expect(said).toContain(`\`${h.vault.url}\` — unsealed (3 of 5 shares unseal it)`);
+      expect(said).toContain(`\`${sealedNode.url}\` — sealed, 0 of 3 key shares given`);
+      expect(said).toMatch(/`http:\/\/127\.0\.0\.1:9` — unreachable: cannot reach Vault/);
+    } finally {
+      await sealedNode.stop();
+    }
   });
 
   it('follows the unseal in the seal thread until Vault serves again, and says how long it was sealed', async () => {

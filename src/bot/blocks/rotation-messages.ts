@@ -10,11 +10,12 @@ import { context, plainMessage, section, type SlackMessage } from './kit.js';
 export function renderUnsealStatus(nodes: readonly NodeSealState[]): SlackMessage {
   const first = nodes.find((n) => n.reachable);
   const sealed = nodes.filter((n) => n.reachable && n.sealed).length;
+  const unreachable = nodes.filter((n) => !n.reachable).length;
   const headline = first === undefined
     ? ':x: *Unseal status* — no node answered'
     : sealed === 0
       ? `:unlock: *Unseal status* — every node that answered is unsealed (threshold ${first.threshold} of ${first.shares})`
-      : `:lock: *Unseal status* — ${sealed} of ${nodes.length} node${nodes.length === 1 ? '' : 's'} sealed (threshold ${first.threshold} of ${first.shares})`;
+      : `:lock: *Unseal status* — ${sealed} of ${nodes.length} node${nodes.length === 1 ? '' : 's'} sealed${unreachable ? `, ${unreachable} unreachable` : ''} (threshold ${first.threshold} of ${first.shares})`;
   const lines = nodes.map((n) => `• \`${escapeText(n.address)}\` — ${escapeText(describeNodeState(n))}`);
   return {
     text: headline.replace(/\*/g, ''),
