@@ -27,7 +27,7 @@ import { reportInterrupted, resumeApproved, startExpirySweep, sweepExpired, SWEE
 import { SlackApproverDirectory } from './approver-directory.js';
 import type { AlertEngine } from '../core/alerts/index.js';
 import type { HealthMonitor } from '../core/health/index.js';
-import { probeDatabaseWrite, schedulerStall } from '../core/health/liveness.js';
+import { probeDatabaseWrite, schedulerStall, stallAfterMsFor } from '../core/health/liveness.js';
 import { bindMetricSources } from '../metrics/series.js';
 import { wireAlerts } from './alert-wiring.js';
 import { changeEvents } from '../core/pagerduty/index.js';
@@ -132,6 +132,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   let backups: BackupEngine | undefined;
   let health: HealthMonitor | undefined;
   const startedAt = clock();
+  const stallAfterMs = stallAfterMsFor(config.schedule.healthCron);
   const app = createBoltApp({
     botToken: slack.botToken,
     botId: identity.botId,
@@ -146,7 +147,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     logger,
     health: {
       database: () => probeDatabaseWrite(db, clock()),
-      scheduler: () => (o.schedule === false ? undefined : schedulerStall(health?.lastFinishedAt(), startedAt, clock())),
+      scheduler: () => (o.schedule === false ? undefined : schedulerStall(health?.lastFinishedAt(), startedAt, clock(), stallAfterMs)),
       vault: () => vaultProbe(backups),
     },
   });

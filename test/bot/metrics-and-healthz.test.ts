@@ -62,6 +62,15 @@ describe('/metrics and /healthz', () => {
     expect((await get(bot, '/healthz')).status).toBe(200);
   });
 
+  it('a quarter-hourly HEALTH_CRON is not called stalled between its rounds', async () => {
+    const bot = (h = await startBotHarness({ env: { HEALTH_CRON: '*/15 * * * *' }, launch: { schedule: true } }));
+    await bot.bot.health.tick();
+    bot.clock.advance(20 * 60_000);
+    expect((await get(bot, '/healthz')).status).toBe(200);
+    bot.clock.advance(30 * 60_000);
+    expect(JSON.parse((await get(bot, '/healthz')).text)).toMatchObject({ ok: false, scheduler: 'no health round has finished for 50 min' });
+  });
+
   it('/healthz fails when the database cannot be written', async () => {
     const bot = (h = await startBotHarness());
     expect((await get(bot, '/healthz')).status).toBe(200);

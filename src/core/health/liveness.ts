@@ -6,6 +6,7 @@
  * when the bot must stay up to page.
  */
 import type Database from 'better-sqlite3';
+import cron from 'node-cron';
 
 /** Throws when the database cannot be written (read-only, full, locked past the busy timeout). */
 export function probeDatabaseWrite(db: Database.Database, now: Date): void {
@@ -25,4 +26,21 @@ export function schedulerStall(lastFinishedAt: Date | undefined, startedAt: Date
   if (quietMs <= stallAfterMs) return undefined;
   const minutes = Math.floor(quietMs / 60_000);
   return lastFinishedAt ? `no health round has finished for ${minutes} min` : `no health round has finished since start-up ${minutes} min ago`;
+}
+
+/**
+ * How long without a finished round counts as stalled for this HEALTH_CRON: three times its longest
+ * gap between runs (over the next 60), and never less than 10 minutes — so a quarter-hourly
+ * schedule is not called stalled between its rounds.
+ */
+export function stallAfterMsFor(healthCron: string): number {
+  const task = cron.createTask(healthCron, () => undefined, { timezone: 'Etc/UTC' });
+  try {
+    const runs = task.getNextRuns(60).map((d) => d.getTime());
+    let longest = 0;
+    for (let i = 1; i < runs.length; i += 1) longest = Math.max(longest, (runs[i] ?? 0) - (runs[i - 1] ?? 0));
+    return Math.max(STALL_AFTER_MS, 3 * longest);
+  } finally {
+    void task.destroy();
+  }
 }
