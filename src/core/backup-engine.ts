@@ -142,6 +142,7 @@ export class BackupEngine {
         .info(`A ${r.purpose} of ${r.key} into ${where} started ${r.startedAt} was interrupted: the process running it stopped. It was not retried; check whether ${where} holds the restored data.${rollBack}`)
         .catch((error: unknown) => log.error({ err: error }, 'could not report the interrupted restore'));
     }
+    this.lease.pruneDead();
     const swept = await sweepWorkDir(this.workDir, (owner) => this.lease.isAlive(owner));
     if (swept > 0) log.warn({ files: swept }, 'removed decrypted snapshot files left by an interrupted restore');
     if (!this.catalogue.runningRun() && this.store.sweepLeftovers) {

@@ -104,6 +104,15 @@ export class RunLease {
     return this.clock().getTime() - Date.parse(row.heartbeat_at) <= this.staleAfterMs;
   }
 
+  /**
+   * Forgets leases of owners dead for a day (one row per crashed process would pile up). Their
+   * runs were reaped long before: a run's owner counts as dead after `staleAfterMs`.
+   */
+  pruneDead(olderThanMs = 86_400_000): void {
+    const cutoff = new Date(this.clock().getTime() - Math.max(olderThanMs, this.staleAfterMs)).toISOString();
+    this.quietly('forget dead run leases', () => this.db.prepare(`DELETE FROM run_leases WHERE heartbeat_at < ? AND token != ?`).run(cutoff, this.token));
+  }
+
   private quietly(what: string, write: () => unknown): void {
     try {
       write();

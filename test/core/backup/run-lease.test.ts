@@ -167,3 +167,18 @@ describe('an S3 store', () => {
     expect(left.Contents ?? []).toEqual([]);
   }, 60_000);
 });
+
+describe('lease rows', () => {
+  it('a dead owner\'s lease is forgotten after a day, a recent one is kept', async () => {
+    const f = await fixture();
+    const { engine, db } = engineOn(f);
+    const old = randomUUID();
+    const recent = randomUUID();
+    db.prepare(`INSERT INTO run_leases (token, holder, heartbeat_at) VALUES (?, 'old-pod:1', ?)`).run(old, new Date(Date.now() - 2 * 86_400_000).toISOString());
+    db.prepare(`INSERT INTO run_leases (token, holder, heartbeat_at) VALUES (?, 'pod:2', ?)`).run(recent, new Date(Date.now() - 3_600_000).toISOString());
+    await engine.start();
+    const left = (db.prepare(`SELECT token FROM run_leases`).all() as Array<{ token: string }>).map((r) => r.token);
+    expect(left).toContain(recent);
+    expect(left).not.toContain(old);
+  });
+});
