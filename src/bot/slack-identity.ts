@@ -46,14 +46,14 @@ export interface SlackStartupOptions {
   laterRetryMs?: number;
   /** Per-try timeout; default 10 s. */
   timeoutMs?: number;
+  /** Stops the waiting (the process is shutting down); the start then fails. */
+  signal?: AbortSignal;
 }
 
 export interface WaitForSlackOptions extends SlackStartupOptions {
   logger: Logger;
   /** Called once, at the first failed try, with a getter for the current reason. */
   onWaiting?: (reason: () => string) => Promise<void> | void;
-  /** Stops the waiting (the process is shutting down). */
-  signal?: AbortSignal;
 }
 
 /** `auth.test` until Slack answers; a platform refusal (bad token) is thrown at once. */
