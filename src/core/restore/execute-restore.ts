@@ -140,7 +140,7 @@ export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts:
     report.recoveryMs = now().getTime() - started;
     log.error({ step, code: error.code, err: raw }, `restore failed at ${step}: ${error.userMessage}`);
     deps.catalogue.finishRestore(restoreId, { status: 'failed', step, error: error.userMessage, ...(report.safetySnapshotKey ? { safetyKey: report.safetySnapshotKey } : {}) });
-    deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.failed`, target: plan.key, details: { step, reason: error.userMessage, code: error.code, ...(report.safetySnapshotKey ? { safetySnapshot: report.safetySnapshotKey } : {}) } });
+    deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.failed`, target: plan.key, details: { step, reason: error.userMessage, code: error.code, ...(report.safetySnapshotKey ? { safetySnapshot: report.safetySnapshotKey } : {}), ...(report.outcome ? { outcome: report.outcome.established } : {}) } });
     return { ok: false, step, error, report };
   } finally {
     await decrypted?.cleanup();

@@ -38,6 +38,26 @@ describe('a restore answered after the upload timeout', () => {
     expect(String(unknown?.details.reason)).toMatch(/received the whole snapshot \(\d+ bytes\) but did not answer/);
   });
 
+  it('when nothing shows what happened, it stays "outcome unknown" — never "failed" — and names the safety snapshot', async () => {
+    const f = await backupFixture({ restoreTimeoutMs: 300, restoreOutcomeCheck: { timeoutMs: 400, intervalMs: 50 } });
+    fixtures.push(f);
+    const backup = await f.engine.backup('daily', 'system');
+    if (!backup.ok) throw backup.error;
+    // The raft index cannot be read (sys/leader fails), the target stays unsealed: no evidence either way.
+    f.vault.faults.failPaths = { 'sys/leader': { status: 500, message: 'internal error' } };
+    f.vault.faults.restoreAnswerDelayMs = 1500;
+    const outcome = await f.engine.restore(await f.engine.planRestore('latest', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: false });
+    expect(outcome).toMatchObject({ ok: false, step: 'restore' });
+    if (outcome.ok) return;
+    expect(outcome.report.outcome).toMatchObject({ answered: false, established: 'unknown' });
+    const safety = outcome.report.safetySnapshotKey ?? '';
+    expect(outcome.error.userMessage).toMatch(/^The outcome of the restore is unknown: Vault at http:\/\/127\.0\.0\.1:\d+ received the whole snapshot but did not answer within 300 ms, and since then the raft index could not be read and it is unsealed\./);
+    expect(outcome.error.userMessage).toContain(`the safety snapshot ${safety} holds what it had before`);
+    expect(outcome.error.userMessage).not.toMatch(/failed/i);
+    expect(f.audit.tail(10).map((r) => r.event)).toContain('restore.outcome-established');
+    expect(f.audit.tail(1)[0]?.details).toMatchObject({ step: 'restore', outcome: 'unknown' });
+  });
+
   it('an answer that comes within VAULT_RESTORE_TIMEOUT_SECONDS is simply a success, however long the install took', async () => {
     const f = await backupFixture({ restoreTimeoutMs: 3000, snapshotIdleTimeoutMs: 200 });
     fixtures.push(f);
