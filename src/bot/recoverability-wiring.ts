@@ -14,7 +14,7 @@ import type { AuditLog } from '../core/audit/index.js';
 import type { BackupEngine } from '../core/backup-engine.js';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config/index.js';
-import { DrillRunner, DrillStore, RecoveryEstimates, drillReportLines, rotationDrill, sealDrill, type DrillReport, type DrillScenario } from '../core/drills/index.js';
+import { DrillRunner, DrillStore, RecoveryEstimates, rotationDrill, scheduledDrillJobs, sealDrill, type DrillReport } from '../core/drills/index.js';
 import { runHealthRound } from '../core/health/index.js';
 import type { RotationRules } from '../core/rotation/rules.js';
 import type { Logger } from '../core/logger.js';
@@ -81,18 +81,6 @@ export function wireRecoverability(o: RecoverabilityOptions): Recoverability {
     },
   });
 
-  const scheduled = async (scenario: DrillScenario, purpose: 'restore-test' | 'drill'): Promise<DrillReport | undefined> => {
-    const refused = drills.refusal(scenario);
-    if (refused) {
-      await o.notifier.info(`Skipped the scheduled ${scenario === 'restore-test' && purpose === 'restore-test' ? 'weekly restore test' : `${scenario} drill`}: ${refused}`);
-      return undefined;
-    }
-    const report = await drills.run({ scenario, trigger: 'schedule', actor: 'system' }, purpose);
-    drillChanged(report);
-    await o.notifier.info(drillReportLines(report).join('\n'));
-    return report;
-  };
-
   return {
     drills,
     estimates,
@@ -113,15 +101,6 @@ export function wireRecoverability(o: RecoverabilityOptions): Recoverability {
       );
       approvals.register(drillAction(drills, (id) => (line) => o.messenger().reply(id, plainMessage(`:hourglass_flowing_sand: ${escapeText(line)}`)), drillChanged));
     },
-    jobs: () => [
-      { name: 'restore-test', cron: config.schedule.restoreTestCron, run: () => scheduled('restore-test', 'restore-test') },
-      {
-        name: 'drills', cron: config.drills.cron,
-        run: async () => {
-          await scheduled('restore-test', 'drill');
-          await scheduled('backup-integrity', 'drill');
-        },
-      },
-    ],
+    jobs: () => scheduledDrillJobs({ drills, notifier: o.notifier, restoreTestCron: config.schedule.restoreTestCron, drillCron: config.drills.cron, onReport: drillChanged }),
   };
 }

@@ -5,3 +5,4 @@ export { drillReportLines, formatMs, targetText } from './format.js';
 export { DRILL_SCENARIOS, type DrillReport, type DrillRequest, type DrillScenario, type DrillStep, type DrillTrigger } from './types.js';
 export { RecoveryEstimates, type RecoveryEstimate } from './recovery-estimate.js';
 export { rotationDrill, sealDrill, ROTATION_DRILL_PATH, type RotationDrillOptions, type SealDrillOptions, type StagingVault, type WithStaging } from './scenario-plugins.js';
+export { scheduledDrillJobs, type ScheduledDrillOptions } from './scheduled-drills.js';

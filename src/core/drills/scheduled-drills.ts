@@ -1,0 +1,43 @@
+/**
+ * @module drills/scheduled-drills
+ * The scheduled drills (DESIGN §13), on the same code as `/vault drill`: the weekly restore test
+ * (`RESTORE_TEST_CRON`, recorded as a restore test so `/vault status` and the health check see
+ * it) and `DRILL_CRON` (restore-test, then backup-integrity). Each report is posted through the
+ * notifier; without staging, each is skipped with one line saying what to configure.
+ */
+import type { Notifier } from '../notifier.js';
+import type { ScheduledJob } from '../scheduler.js';
+import { drillReportLines } from './format.js';
+import type { DrillRunner } from './run-drill.js';
+import type { DrillReport, DrillScenario } from './types.js';
+
+export interface ScheduledDrillOptions {
+  drills: DrillRunner;
+  notifier: Pick<Notifier, 'info'>;
+  restoreTestCron: string;
+  drillCron: string;
+  /** After each drill that ran (e.g. a PagerDuty change event). */
+  onReport?: (report: DrillReport) => void;
+}
+
+export function scheduledDrillJobs(o: ScheduledDrillOptions): ScheduledJob[] {
+  const run = async (scenario: DrillScenario, weekly: boolean): Promise<DrillReport | undefined> => {
+    const refused = o.drills.refusal(scenario);
+    if (refused) {
+      await o.notifier.info(`Skipped the scheduled ${weekly ? 'weekly restore test' : `${scenario} drill`}: ${refused}`);
+      return undefined;
+    }
+    const report = await o.drills.run({ scenario, trigger: 'schedule', actor: 'system' }, weekly ? 'restore-test' : 'drill');
+    o.onReport?.(report);
+    await o.notifier.info(drillReportLines(report).join('\n'));
+    return report;
+  };
+  return [
+    { name: 'restore-test', cron: o.restoreTestCron, run: () => run('restore-test', true) },
+    {
+      name: 'drills',
+      cron: o.drillCron,
+      run: async () => [await run('restore-test', false), await run('backup-integrity', false)],
+    },
+  ];
+}

@@ -1,0 +1,66 @@
+/**
+ * The weekly restore test and DRILL_CRON run the drill code: a scheduled run is kept in the drill
+ * history (trigger `schedule`), the weekly one is recorded as the restore test `/vault status`
+ * reads, each report is posted, and without staging each is skipped with what to configure.
+ * backup-integrity reports progress on long runs. Driven through the running bot's own engine.
+ */
+import { describe, expect, it } from 'vitest';
+import { DrillRunner, DrillStore, scheduledDrillJobs } from '../../src/core/drills/index.js';
+import { RecordingNotifier } from '../support/recording-notifier.js';
+import { backupNow, useStagingHarness } from './staging-harness.js';
+
+describe('scheduled drills', () => {
+  const harness = useStagingHarness();
+
+  it('the weekly restore test and DRILL_CRON run the drills, keep them, and post their reports', async () => {
+    const { h, staging } = await harness.start();
+    await backupNow(h);
+    const notifier = new RecordingNotifier();
+    const jobs = scheduledDrillJobs({ drills: h.bot.deps.drills, notifier, restoreTestCron: '0 3 * * 1', drillCron: '0 4 1 1,4,7,10 *' });
+    expect(jobs.map((j) => [j.name, j.cron])).toEqual([['restore-test', '0 3 * * 1'], ['drills', '0 4 1 1,4,7,10 *']]);
+
+    await jobs[0]?.run();
+    expect(staging.restores).toHaveLength(1);
+    expect(h.bot.backups.catalogue.lastRestore('restore-test')?.status).toBe('succeeded');
+    expect(notifier.infos.at(-1)).toMatch(/^Drill restore-test passed in .* \(target 2 h 00 min: met\)\./);
+
+    await jobs[1]?.run();
+    expect(staging.restores).toHaveLength(2);
+    const rows = h.db.prepare(`SELECT scenario, trigger, actor, status FROM drills ORDER BY id`).all();
+    expect(rows).toEqual([
+      { scenario: 'restore-test', trigger: 'schedule', actor: 'system', status: 'passed' },
+      { scenario: 'restore-test', trigger: 'schedule', actor: 'system', status: 'passed' },
+      { scenario: 'backup-integrity', trigger: 'schedule', actor: 'system', status: 'passed' },
+    ]);
+    expect(notifier.infos.at(-1)).toMatch(/^Drill backup-integrity passed/);
+  });
+
+  it('skips each scheduled drill without staging, saying what to configure', async () => {
+    const h = await harness.startWithout();
+    const notifier = new RecordingNotifier();
+    for (const job of scheduledDrillJobs({ drills: h.bot.deps.drills, notifier, restoreTestCron: '0 3 * * 1', drillCron: '0 4 1 * *' })) await job.run();
+    expect(notifier.infos).toEqual([
+      'Skipped the scheduled weekly restore test: Drills run against a staging Vault only, and none is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN, then ask again.',
+      'Skipped the scheduled restore-test drill: Drills run against a staging Vault only, and none is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN, then ask again.',
+      'Skipped the scheduled backup-integrity drill: Drills run against a staging Vault only, and none is configured; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN, then ask again.',
+    ]);
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM drills').get()).toEqual({ n: 0 });
+  });
+
+  it('backup-integrity reports progress while it checks many backups', async () => {
+    const { h } = await harness.start();
+    for (let i = 0; i < 3; i += 1) {
+      expect((await h.bot.backups.backup('manual', 'U0ALICE')).ok).toBe(true);
+      h.clock.advance(60_000);
+    }
+    const runner = new DrillRunner({
+      engine: h.bot.backups, store: new DrillStore(h.db), audit: h.bot.deps.audit, logger: h.bot.deps.logger,
+      targets: h.config.drills, progressEvery: 1, progressIntervalMs: 3_600_000,
+    });
+    const lines: string[] = [];
+    const report = await runner.run({ scenario: 'backup-integrity', trigger: 'cli', actor: 'cli:test', onProgress: (line) => void lines.push(line) });
+    expect(report.status).toBe('passed');
+    expect(report.steps.filter((s) => s.name.startsWith('manual/'))).toHaveLength(3);
+    expect(lines).toEqual(['Checked 1 of 3 backups; 0 failed so far.', 'Checked 2 of 3 backups; 0 failed so far.']);
+  });
+});
