@@ -63,4 +63,18 @@ describe('scheduled drills', () => {
     expect(report.steps.filter((s) => s.name.startsWith('manual/'))).toHaveLength(3);
     expect(lines).toEqual(['Checked 1 of 3 backups; 0 failed so far.', 'Checked 2 of 3 backups; 0 failed so far.']);
   });
+
+  it('a drill slower than its target passes but says the target was missed', async () => {
+    const { h } = await harness.start();
+    await backupNow(h);
+    // A target of 6 ms: no restore into staging is that fast.
+    const runner = new DrillRunner({
+      engine: h.bot.backups, store: new DrillStore(h.db), audit: h.bot.deps.audit, logger: h.bot.deps.logger,
+      targets: { ...h.config.drills, rtoRestoreMinutes: 0.0001 },
+    });
+    const report = await runner.run({ scenario: 'restore-test', trigger: 'cli', actor: 'cli:test' });
+    expect(report).toMatchObject({ status: 'passed', met: false, targetMs: 6 });
+    expect(report.summary).toMatch(/^Drill restore-test passed in .* \(target 6 ms: missed\)\.$/);
+    expect(h.db.prepare('SELECT met FROM drills WHERE id = ?').get(report.id)).toEqual({ met: 0 });
+  });
 });
