@@ -67,6 +67,20 @@ describe('rotate unseal-keys through Slack', () => {
     });
   }
 
+  it('says so when key holders cancel the rekey', async () => {
+    h = await startBotHarness({ env: { REKEY_SHARES: '3', REKEY_THRESHOLD: '2' }, launch: { followPollMs: 10 } });
+    await h.slack.command({ userId: 'U0CAROL', text: 'rotate unseal-keys' });
+    const parent = requestMessage(h);
+    await h.slack.clickButton({ userId: 'U0ALICE', message: parent, actionId: 'approval_approve' });
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+    const nonce = /nonce ([0-9a-f-]{36})/.exec(threadTexts(h, parent).join('\n'))?.[1] ?? '';
+    await giveShare(h, 'sys/rekey/update', h.vault.unsealKeys()[0] as string, nonce);
+    await eventually(() => expect(threadTexts(h as BotHarness, parent).join('\n')).toContain('Rekey progress: 1 of 3'));
+    expect((await fetch(`${h.vault.url}/v1/sys/rekey/init`, { method: 'DELETE', body: JSON.stringify({ nonce }) })).status).toBe(204);
+    await eventually(() => expect(threadTexts(h as BotHarness, parent).at(-1)).toContain(`Rekey \`${nonce}\` was cancelled before it completed: Vault still unseals with the old 3 of 5 shares.`));
+    expect(h.bot.deps.audit.tail(50).map((r) => r.event)).toContain('rotation.rekey.cancelled');
+  });
+
   it('refuses at request time while another rekey is in progress', async () => {
     h = await startBotHarness();
     await fetch(`${h.vault.url}/v1/sys/rekey/init`, { method: 'PUT', body: JSON.stringify({ secret_shares: 3, secret_threshold: 2 }) });

@@ -41,15 +41,16 @@ export async function followRekey(input: FollowRekeyInput): Promise<RekeyEnd> {
   const deadline = now() + input.maxMs;
   let lastProgress = 0;
   let failures = 0;
-  const end = (outcome: RekeyEnd): RekeyEnd => {
+  // Audited (onEnd) before the thread is told, so the record never trails what people read.
+  const end = async (outcome: RekeyEnd, text: string): Promise<RekeyEnd> => {
     input.onEnd?.(outcome);
+    await note(text);
     return outcome;
   };
   for (;;) {
     await pause(input.intervalMs, signal);
     if (now() > deadline) {
-      await note(`Stopped following rekey \`${nonce}\` after ${Math.round(input.maxMs / 60_000)} min; it may still be in progress. Check with \`vault operator rekey -status\`.`);
-      return end('gave_up');
+      return end('gave_up', `Stopped following rekey \`${nonce}\` after ${Math.round(input.maxMs / 60_000)} min; it may still be in progress. Check with \`vault operator rekey -status\`.`);
     }
     let status: RekeyStatus;
     try {
@@ -68,15 +69,15 @@ export async function followRekey(input: FollowRekeyInput): Promise<RekeyEnd> {
       continue;
     }
     if (status.started) {
-      await note(`Rekey \`${nonce}\` is no longer the one in progress (Vault now shows nonce \`${status.nonce}\`): someone cancelled it and started another outside this request.`);
-      return end('replaced');
+      return end('replaced', `Rekey \`${nonce}\` is no longer the one in progress (Vault now shows nonce \`${status.nonce}\`): someone cancelled it and started another outside this request.`);
     }
-    return end(await reportEnd(input));
+    const ended = await reportEnd(input);
+    return end(ended.outcome, ended.text);
   }
 }
 
-async function reportEnd(input: FollowRekeyInput): Promise<RekeyEnd> {
-  const { requested, before, nonce, note, api } = input;
+async function reportEnd(input: FollowRekeyInput): Promise<{ outcome: RekeyEnd; text: string }> {
+  const { requested, before, nonce, api } = input;
   let seal: VaultSealStatus | undefined;
   try {
     seal = await input.vault.sealStatus();
@@ -87,17 +88,16 @@ async function reportEnd(input: FollowRekeyInput): Promise<RekeyEnd> {
   const isBefore = seal !== undefined && seal.t === before.threshold && seal.n === before.shares;
   const sameConfig = requested.shares === before.shares && requested.threshold === before.threshold;
   if (isRequested && !sameConfig) {
-    await note(
-      `:white_check_mark: Rekey \`${nonce}\` completed through ${api}: Vault now unseals with ${requested.threshold} of ${requested.shares} new key shares, and the old shares no longer work. Key holders: store your new share safely; never paste it here.`,
-    );
-    return 'completed';
+    return {
+      outcome: 'completed',
+      text: `:white_check_mark: Rekey \`${nonce}\` completed through ${api}: Vault now unseals with ${requested.threshold} of ${requested.shares} new key shares, and the old shares no longer work. Key holders: store your new share safely; never paste it here.`,
+    };
   }
   if (isBefore && !sameConfig) {
-    await note(`Rekey \`${nonce}\` was cancelled before it completed: Vault still unseals with the old ${before.threshold} of ${before.shares} shares.`);
-    return 'cancelled';
+    return { outcome: 'cancelled', text: `Rekey \`${nonce}\` was cancelled before it completed: Vault still unseals with the old ${before.threshold} of ${before.shares} shares.` };
   }
-  await note(
-    `Rekey \`${nonce}\` has ended: Vault no longer reports it in progress. The seal configuration (${seal ? `${seal.t} of ${seal.n}` : 'unknown'}) cannot tell a completed rekey from a cancelled one here; the key holder who gave the last share saw which.`,
-  );
-  return 'ended';
+  return {
+    outcome: 'ended',
+    text: `Rekey \`${nonce}\` has ended: Vault no longer reports it in progress. The seal configuration (${seal ? `${seal.t} of ${seal.n}` : 'unknown'}) cannot tell a completed rekey from a cancelled one here; the key holder who gave the last share saw which.`,
+  };
 }

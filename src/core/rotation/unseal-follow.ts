@@ -59,8 +59,8 @@ export async function followUnseal(input: FollowUnsealInput): Promise<'serving' 
       }
       if (health.code === 200 && !health.sealed) {
         const sealedFor = Math.max(0, now() - input.sealedAt);
-        await input.note(`:white_check_mark: Vault serves again: ${node.address} is active. It was sealed for ${formatDuration(sealedFor)}.`);
         input.onServing?.(sealedFor);
+        await input.note(`:white_check_mark: Vault serves again: ${node.address} is active. It was sealed for ${formatDuration(sealedFor)}.`);
         return 'serving';
       }
     }
