@@ -36,13 +36,14 @@ describe('paging off the work path', () => {
     let t = performance.now();
     const failed = await h.bot.backups.backup('daily', 'system');
     expect(failed.ok).toBe(false);
-    expect(performance.now() - t).toBeLessThan(3000);
+    // Normally ~0.2 s; the old client held a failed page ~30 min, the alert path's retries ~7–14 s.
+    expect(performance.now() - t, 'the failed backup waited for Slack').toBeLessThan(6000);
 
     h.vault.faults = {};
     t = performance.now();
     const next = await h.bot.backups.backup('manual', 'U0ALICE');
     expect(next.ok).toBe(true);
-    expect(performance.now() - t).toBeLessThan(5000);
+    expect(performance.now() - t, 'the next backup waited for Slack').toBeLessThan(6000);
 
     // A restore takes a verified safety snapshot first: not held up by the pages either.
     if (!next.ok) throw new Error('backup failed');
@@ -50,7 +51,7 @@ describe('paging off the work path', () => {
     t = performance.now();
     const restored = await h.bot.backups.restore(plan, { actor: 'U0ALICE', purpose: 'restore', dryRun: false });
     expect(restored.ok).toBe(true);
-    expect(performance.now() - t).toBeLessThan(5000);
+    expect(performance.now() - t, 'the restore and its safety snapshot waited for Slack').toBeLessThan(6000);
     expect(h.bot.backups.catalogue.list({ limit: 10 }).some((e) => e.key.startsWith('pre-restore/'))).toBe(true);
 
     await settled();
@@ -72,7 +73,7 @@ describe('paging off the work path', () => {
     h.fake.failNext('chat.postMessage', { error: 'ratelimited', retryAfter: 1 });
     await h.bot.backups.backup('manual', 'U0BOB');
     await settled();
-    const summary = await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('could not be delivered while Slack was unreachable'), 5000);
+    const summary = await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text ?? '').includes('could not be delivered while Slack was unreachable'), 15_000);
     expect(readable(h, { text: String(summary.args.text) })).toMatch(new RegExp(`${rows.length} notifications? could not be delivered while Slack was unreachable:`));
     expect(readable(h, { text: String(summary.args.text) })).toContain(`backupSucceeded (kind manual, key ${next.report.key}`);
     for (let i = 0; i < 50 && h.bot.notifications.undeliveredCount > 0; i += 1) await new Promise((r) => setTimeout(r, 10));
