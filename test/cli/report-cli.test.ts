@@ -84,6 +84,11 @@ function seedMonth(db: Database): void {
   const alert = db.prepare(`INSERT INTO alerts (key, scope, severity, state, summary, fired_at, acked_by, acked_at, resolved_at) VALUES (?, '', ?, ?, ?, ?, ?, ?, ?)`);
   alert.run('vault_sealed', 'critical', 'resolved', 'Vault is sealed', at(18, '03:00:00'), 'U0BOB', at(18, '03:04:00'), at(18, '03:30:00'));
   alert.run('backup_failed', 'high', 'firing', 'The daily backup failed', at(28, '02:05:00'), null, null, null);
+  // A break-glass restore from the CLI (no approvals), and a dry run that is not a restore.
+  now = new Date(at(27, '08:00:00'));
+  audit.append({ actor: 'cli:erin@bastion-1', event: 'restore.started', target: 'daily/2025-11-26/w.enc', details: { dryRun: false, target: 'prod' } });
+  audit.append({ actor: 'cli:erin@bastion-1', event: 'restore.succeeded', target: 'daily/2025-11-26/w.enc', details: { recoveryMs: 52_000, canary: 'ok', dryRun: false } });
+  audit.append({ actor: 'cli:erin@bastion-1', event: 'restore.started', target: 'daily/2025-11-26/w.enc', details: { dryRun: true, target: 'prod' } });
   now = new Date(at(30, '12:00:00'));
   audit.append({ actor: 'system', event: 'restore-test.succeeded', target: 'x', details: {} });
 }
@@ -117,7 +122,9 @@ describe('vault-chatops report', () => {
       ['req_restore1', 'restore', 'U0ALICE', ['U0BOB', 'U0CAROL'], 'succeeded'],
       ['req_recover1', 'recover', 'U0DAVE', ['U0ALICE', 'U0BOB'], 'succeeded'],
       ['req_restore2', 'restore', 'U0CAROL', [], 'denied'],
+      ['(CLI)', 'restore', 'cli:erin@bastion-1', [], 'succeeded'],
     ]);
+    expect(r.restores[3]).toMatchObject({ subject: 'daily/2025-11-26/w.enc', durationMs: 52_000, outcome: 'succeeded (CLI, no approvals)' });
     expect(r.restores[1]?.subject).toBe('secret/smtp (daily/2025-11-21/y.enc)');
     expect(r.rotations.map((g) => [g.requestId, g.approvers])).toEqual([['req_rotate1', ['U0ALICE']]]);
     expect(r.drills.map((d) => [d.scenario, d.status, d.met])).toEqual([['restore-test', 'passed', true], ['backup-integrity', 'failed', null]]);

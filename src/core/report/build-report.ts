@@ -119,7 +119,7 @@ export function buildReport(src: ReportSources, range: ReportRange): ComplianceR
     retentionDeletions: (src.db
       .prepare(`SELECT time, target, actor FROM audit_log WHERE event = 'backup.deleted' AND time >= ? AND time < ? ORDER BY id`)
       .all(fromIso, toIso) as Array<{ time: string; target: string | null; actor: string }>).map((r) => ({ time: r.time, key: r.target ?? '', actor: r.actor })),
-    restores: gatedRuns(src.db, ['restore', 'recover'], fromIso, toIso),
+    restores: [...gatedRuns(src.db, ['restore', 'recover'], fromIso, toIso), ...cliRuns(src.db, fromIso, toIso)].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)),
     drills: src.drills.between(fromIso, toIso),
     alerts,
     alertEventsFromAudit: alerts === null ? (src.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE event LIKE 'alert.%' AND time >= ? AND time < ?`).get(fromIso, toIso) as { n: number }).n : 0,
@@ -196,6 +196,36 @@ function gatedRuns(db: Database.Database, actions: string[], fromIso: string, to
       outcome: result ? (result.ok ? (result.summary ?? 'succeeded') : (result.message ?? 'failed')) : r.state,
     };
   });
+}
+
+/**
+ * Restores and recoveries run from the CLI (break-glass, no approvals): from the audit log, where
+ * the CLI records the person as `cli:<user>@<host>`. Dry runs are not restores; a recovery's inner
+ * staging restore is part of the recovery, not a restore of its own.
+ */
+function cliRuns(db: Database.Database, fromIso: string, toIso: string): GatedRun[] {
+  const started = db
+    .prepare(`SELECT id, time, actor, event, target, details FROM audit_log WHERE actor LIKE 'cli:%' AND event IN ('restore.started', 'recover.started') AND time >= ? AND time < ? ORDER BY id`)
+    .all(fromIso, toIso) as Array<{ id: number; time: string; actor: string; event: string; target: string | null; details: string }>;
+  const ended = db.prepare(`SELECT event, details FROM audit_log WHERE id > ? AND actor = ? AND target IS ? AND event IN (?, ?) ORDER BY id LIMIT 1`);
+  const runs: GatedRun[] = [];
+  for (const r of started) {
+    const details = JSON.parse(r.details) as Record<string, unknown>;
+    const action = r.event.split('.')[0] as string;
+    if (action === 'restore' && details.dryRun === true) continue;
+    if (action === 'recover' && !('paths' in details)) continue;
+    const end = ended.get(r.id, r.actor, r.target, `${action}.succeeded`, `${action}.failed`) as { event: string; details: string } | undefined;
+    const endDetails = end ? (JSON.parse(end.details) as Record<string, unknown>) : {};
+    const ms = Number(endDetails.recoveryMs ?? endDetails.totalMs);
+    const state = end ? (end.event.endsWith('succeeded') ? 'succeeded' : 'failed') : 'no outcome recorded';
+    runs.push({
+      requestId: '(CLI)', action, createdAt: r.time, requester: r.actor, approvers: [], state,
+      subject: action === 'recover' ? `${r.target ?? ''} (${String(details.key ?? '')})` : (r.target ?? ''),
+      durationMs: Number.isFinite(ms) ? ms : null,
+      outcome: end ? (state === 'failed' ? String(endDetails.reason ?? 'failed') : 'succeeded (CLI, no approvals)') : state,
+    });
+  }
+  return runs;
 }
 
 function alertRows(db: Database.Database, fromIso: string, toIso: string): AlertRow[] | null {
