@@ -154,6 +154,24 @@ describe('recover through Slack', () => {
     expect(h.fake.messages(OPS).filter((m) => m.text.includes('requested by'))).toHaveLength(0);
   });
 
+  it('writes nothing when staging comes back sealed after the restore (no shared seal), and says why', async () => {
+    const { h, staging } = await harness.start({ stagingOptions: { sealOnForeignRestore: true } });
+    h.vault.putSecret('smtp', { password: 'smtp-original-7f3a9c' });
+    await backupNow(h);
+    h.vault.putSecret('smtp', { password: 'smtp-wrong-9z8y7x' });
+    await h.slack.command({ userId: 'U0ALICE', text: 'recover secret/smtp' });
+    const parent = await approveTwice(h);
+
+    expect(staging.restores).toHaveLength(1);
+    expect(staging.state.sealed).toBe(true);
+    expect(await kv(h.vault, 'smtp')).toEqual({ version: 2, data: { password: 'smtp-wrong-9z8y7x' } });
+    const result = threadTexts(h, parent).at(-1) ?? '';
+    expect(result).toContain('The backup was restored into staging, but copying the secrets stopped');
+    expect(result).toContain('0 secrets were written before that');
+    expect(parentText(h, parent)).toContain('Failed');
+    expect(leaks(h, ['smtp-original-7f3a9c', 'smtp-wrong-9z8y7x'])).toEqual([]);
+  });
+
   it('refuses without a staging Vault and says what to configure', async () => {
     const h = await harness.startWithout();
     h.vault.putSecret('smtp', { password: 'x-1' });

@@ -6,7 +6,7 @@
  */
 import { afterEach } from 'vitest';
 import { startVaultServer } from '../support/vault/server.js';
-import type { VaultTestServer } from '../support/vault/types.js';
+import type { VaultServerOptions, VaultTestServer } from '../support/vault/types.js';
 import { startBotHarness, type BotHarness, type HarnessOptions } from './bot-harness.js';
 
 export interface WithStaging {
@@ -25,8 +25,8 @@ export function useStagingHarness() {
     staging = undefined;
   });
   return {
-    async start(o: HarnessOptions = {}): Promise<WithStaging> {
-      staging = await startVaultServer({ snapshotSize: 32 * 1024 });
+    async start(o: HarnessOptions & { stagingOptions?: VaultServerOptions } = {}): Promise<WithStaging> {
+      staging = await startVaultServer({ snapshotSize: 32 * 1024, ...o.stagingOptions });
       bot = await startBotHarness({ ...o, env: { VAULT_STAGING_ADDR: staging.url, VAULT_STAGING_TOKEN: staging.rootToken, ...o.env } });
       return { h: bot, staging };
     },
