@@ -23,6 +23,7 @@ import { DEFAULT_RETENTION, type RetentionPolicy } from './backup/retention.js';
 import { runBackup, type BackupOutcome } from './backup/run-backup.js';
 import { RunLease } from './backup/run-lease.js';
 import { PendingWrites } from './db/pending-writes.js';
+import { withBusyTimeout } from './db/busy-timeout.js';
 import { runRetention, type RetentionOutcome } from './backup/run-retention.js';
 import { verifyBackup, type VerifiedBackup } from './backup/verify-backup.js';
 import { executeRestore, type RestoreOutcome } from './restore/execute-restore.js';
@@ -91,7 +92,8 @@ export class BackupEngine {
    * heartbeat retries them every beat), so no other process takes this engine's open run for dead.
    */
   flushPending(): number {
-    const left = this.pending.flush();
+    // A short wait for a locked database: this runs on every heartbeat and must not stall the bot.
+    const left = this.pending.size === 0 ? 0 : withBusyTimeout(this.o.db, 250, () => this.pending.flush());
     if (left > 0 && !this.releasePendingHold) this.releasePendingHold = this.lease.hold();
     if (left === 0 && this.releasePendingHold) {
       const release = this.releasePendingHold;

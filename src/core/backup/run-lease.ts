@@ -15,6 +15,10 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { withBusyTimeout } from '../db/busy-timeout.js';
+
+/** A heartbeat waits this long for a locked database, not the connection's full busy timeout. */
+const BEAT_BUSY_MS = 250;
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
 export const DEFAULT_STALE_AFTER_MS = 60_000;
@@ -115,7 +119,7 @@ export class RunLease {
 
   private quietly(what: string, write: () => unknown): void {
     try {
-      write();
+      withBusyTimeout(this.db, BEAT_BUSY_MS, write);
     } catch (error) {
       this.opts.logger?.warn({ err: error }, `could not ${what}; will try again`);
     }

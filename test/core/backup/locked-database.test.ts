@@ -111,4 +111,30 @@ describe('a backup failing while the database is locked', () => {
     expect(t.locker.prepare(`SELECT count(*) AS n FROM backup_runs WHERE status = 'running'`).get()).toEqual({ n: 0 });
     expect((await t.engine.backup('daily', 'system')).ok).toBe(true);
   });
+
+  it('while the lock lasts, the heartbeat and the retries of waiting writes hold the bot for a moment, not the 5 s busy timeout', async () => {
+    const f = await backupFixture();
+    open.push(f);
+    const loaded = loadConfig(f.env, ['vault', 'backup']);
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const db = openDatabase(f.dataDir); // the production busy timeout: 5 s
+    const locker = openDatabase(f.dataDir);
+    const engine = new BackupEngine({ config: loaded.config, db, audit: new AuditLog(db), notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }) });
+    closers.push(() => { engine.stop(); db.close(); locker.close(); });
+    let tries = 0;
+    // A write that already had to wait (its first try failed), now retried against the lock.
+    engine.pending.attempt('test write', () => {
+      tries += 1;
+      if (tries === 1) throw new Error('database is locked');
+      new AuditLog(db).append({ actor: 'system', event: 'test.delayed' });
+    });
+    locker.exec('BEGIN EXCLUSIVE');
+    const started = Date.now();
+    engine.lease.beat();
+    expect(engine.flushPending()).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1500);
+    locker.exec('COMMIT');
+    expect(engine.flushPending()).toBe(0);
+    expect(new AuditLog(locker).tail(5).map((r) => r.event)).toContain('test.delayed');
+  });
 });
