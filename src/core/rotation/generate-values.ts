@@ -5,7 +5,8 @@
  * an RSA-2048 pair (PEM) plus the DNS TXT value to publish. The values live only in memory, on
  * their way to Vault; nothing here logs or returns them anywhere else.
  */
-import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { generateKeyPair, randomBytes, randomInt } from 'node:crypto';
+import { promisify } from 'node:util';
 import { generateSshKeyPair } from './openssh-key.js';
 import type { PlannedField } from './plan.js';
 
@@ -29,8 +30,11 @@ export interface DkimKeyPair {
   dnsTxt: string;
 }
 
-export function generateDkimKeyPair(): DkimKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const generateRsa = promisify(generateKeyPair);
+
+/** Off the event loop (libuv's pool): an RSA-2048 key takes long enough to delay Slack acks. */
+export async function generateDkimKeyPair(): Promise<DkimKeyPair> {
+  const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength: 2048 });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   return {
     privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
@@ -39,7 +43,7 @@ export function generateDkimKeyPair(): DkimKeyPair {
 }
 
 /** Field name → new value, for every field the plan writes (private and public halves included). */
-export function generateValues(plan: readonly PlannedField[], comment: string): Record<string, string> {
+export async function generateValues(plan: readonly PlannedField[], comment: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const item of plan) {
     switch (item.kind) {
@@ -56,7 +60,7 @@ export function generateValues(plan: readonly PlannedField[], comment: string): 
         break;
       }
       case 'dkim': {
-        const pair = generateDkimKeyPair();
+        const pair = await generateDkimKeyPair();
         out[item.field] = pair.privateKey;
         if (item.publicField) out[item.publicField] = pair.dnsTxt;
         break;

@@ -63,7 +63,7 @@ export async function rotateSecret(vault: KvCaller, audit: AuditTrail, params: R
   const before = await readVersion(vault, p, params.version);
   if (!before) throw changed(params, await currentVersion(vault, p), 'the approved version is deleted or destroyed');
 
-  const fresh = generateValues(params.fields, `${params.name.replace(/[^A-Za-z0-9._-]/g, '-')}@vault-chatops`);
+  const fresh = await generateValues(params.fields, `${params.name.replace(/[^A-Za-z0-9._-]/g, '-')}@vault-chatops`);
   audit.append({ actor, event: 'rotation.secret.writing', target: params.path, details: { version: params.version, fields: names } });
   let toVersion: number;
   try {
