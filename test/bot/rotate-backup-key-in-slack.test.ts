@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDecryptStream } from '../../src/core/crypto/decrypt-stream.js';
 import { keyringFromKeys } from '../../src/core/crypto/keyring.js';
 import { discard } from '../../src/core/streams/discard.js';
+import { leakedValues } from './rotation-helpers.js';
 import { ephemeralTexts, parentText, requestMessage, startBotHarness, threadTexts, type BotHarness } from './bot-harness.js';
 
 describe('rotate backup-key through Slack', () => {
@@ -19,8 +20,9 @@ describe('rotate backup-key through Slack', () => {
   });
 
   it('refuses while every backup is under the active key, then re-encrypts them all after two approvals', async () => {
+    const k1 = randomBytes(32);
     const k2 = randomBytes(32);
-    h = await startBotHarness({ env: { BACKUP_KEYS: `k1:${randomBytes(32).toString('base64')},k2:${k2.toString('base64')}`, BACKUP_ACTIVE_KEY: 'k1' } });
+    h = await startBotHarness({ env: { BACKUP_KEYS: `k1:${k1.toString('base64')},k2:${k2.toString('base64')}`, BACKUP_ACTIVE_KEY: 'k1' } });
     expect((await h.bot.backups.backup('manual', 'U0CAROL')).ok).toBe(true);
     expect((await h.bot.backups.backup('manual', 'U0CAROL')).ok).toBe(true);
     await h.slack.command({ userId: 'U0CAROL', text: 'rotate backup-key' });
@@ -43,5 +45,7 @@ describe('rotate backup-key through Slack', () => {
       expect(row.keyId).toBe('k2');
       await pipeline(await h.bot.backups.store.get(row.key), createDecryptStream(newOnly), discard());
     }
+    expect(h.bot.deps.audit.tail(100).filter((r) => r.event === 'rotation.backup_key.object')).toHaveLength(2);
+    expect(leakedValues(h, [k1.toString('base64'), k2.toString('base64'), k1.toString('hex'), k2.toString('hex')])).toEqual([]);
   });
 });
