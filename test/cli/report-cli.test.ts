@@ -173,6 +173,20 @@ describe('vault-chatops report', () => {
     expect(json.audit.ok).toBe(false);
   });
 
+  it('flags newest audit rows deleted since the newest backup, against its audit-head', async () => {
+    const db = openDatabase(dataDir);
+    const anchorId = Number((db.prepare(`SELECT audit_head FROM backups WHERE kind = 'daily' ORDER BY created_at DESC LIMIT 1`).get() as { audit_head: string }).audit_head.split(':')[0]);
+    db.exec('DROP TRIGGER audit_log_no_delete');
+    db.prepare('DELETE FROM audit_log WHERE id >= ?').run(anchorId);
+    db.close();
+    const run = await runCli(['report', '--from', '2025-11-01', '--to', '2025-11-30', '--format', 'json'], env);
+    expect(run.code).toBe(1);
+    const r = JSON.parse(run.stdout) as ComplianceReport;
+    expect(r.audit.ok).toBe(false);
+    expect(r.audit.headComparison).toMatch(/^does NOT match the newest backup's audit-head/);
+    expect(r.audit.newestBackupHead).toMatch(new RegExp(`^${anchorId}:[0-9a-f]{64}$`));
+  });
+
   it('refuses bad input with the form, exit 2', async () => {
     const bad = await runCli(['report', '--from', '2025-11-31x'], env);
     expect(bad.code).toBe(2);
