@@ -168,7 +168,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
   const rotation = wireRotation({ config, backups, audit, logger, clock, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
   rotation.register(approvals);
-  const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier, messenger: () => messenger, changeEvents, rotationRules: rotation.services.rules });
+  const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier: offWorkPath, messenger: () => messenger, changeEvents, rotationRules: rotation.services.rules });
   recoverability.register(approvals);
   approvals.register(restoreAction(backups, recoverability.estimates));
   approvals.register(rotation.followSeal(sealAction(backups.vault, { ...(config.vault.nodeAddrs ? { nodeAddrs: config.vault.nodeAddrs } : {}) })));

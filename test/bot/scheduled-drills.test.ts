@@ -22,7 +22,11 @@ describe('scheduled drills', () => {
     await jobs[0]?.run();
     expect(staging.restores).toHaveLength(1);
     expect(h.bot.backups.catalogue.lastRestore('restore-test')?.status).toBe('succeeded');
-    expect(notifier.infos.at(-1)).toMatch(/^Drill restore-test passed in .* \(target 2 h 00 min: met\)\./);
+    // The weekly test is announced as a restore test, as before (a failure raises restore_test_failed, a pass clears it).
+    expect(notifier.restoreTests).toHaveLength(1);
+    expect(notifier.restoreTests[0]).toMatchObject({ report: { target: 'staging', canary: 'skipped', dryRun: false } });
+    expect(notifier.restoreTests[0]?.error).toBeUndefined();
+    expect(notifier.infos).toEqual([]);
 
     await jobs[1]?.run();
     expect(staging.restores).toHaveLength(2);
@@ -32,7 +36,21 @@ describe('scheduled drills', () => {
       { scenario: 'restore-test', trigger: 'schedule', actor: 'system', status: 'passed' },
       { scenario: 'backup-integrity', trigger: 'schedule', actor: 'system', status: 'passed' },
     ]);
-    expect(notifier.infos.at(-1)).toMatch(/^Drill backup-integrity passed/);
+    expect(notifier.infos[0]).toMatch(/^Drill restore-test passed in .* \(target 2 h 00 min: met\)\./);
+    expect(notifier.infos[1]).toMatch(/^Drill backup-integrity passed/);
+    expect(notifier.restoreTests).toHaveLength(1);
+  });
+
+  it('a failed weekly restore test is announced with the step that failed', async () => {
+    const { h, staging } = await harness.start();
+    await backupNow(h);
+    staging.faults = { failPaths: { 'sys/storage/raft/snapshot-force': { status: 500, message: 'raft is busy' } } };
+    const notifier = new RecordingNotifier();
+    const [weekly] = scheduledDrillJobs({ drills: h.bot.deps.drills, notifier, restoreTestCron: '0 3 * * 1', drillCron: '0 4 1 * *' });
+    await weekly?.run();
+    expect(notifier.restoreTests).toHaveLength(1);
+    expect(notifier.restoreTests[0]?.error?.step).toBe('restore');
+    expect(h.db.prepare(`SELECT status FROM drills`).get()).toEqual({ status: 'failed' });
   });
 
   it('skips each scheduled drill without staging, saying what to configure', async () => {

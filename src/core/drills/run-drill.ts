@@ -149,11 +149,16 @@ export class DrillRunner {
   }
 
   private async restoreTest(req: DrillRequest, step: StepRecorder, purpose: RestorePurpose): Promise<number> {
-    const plan = await step('resolve the latest backup', () => this.o.engine.planRestore('latest', 'staging', true), (p) => p.key);
+    const plan = await step('resolve the latest backup', () => this.o.engine.planRestore('latest', 'staging', true), (p) => p.key).catch(async (error: unknown) => {
+      const reason = asCoreError(error, 'unexpected error; see the bot log').userMessage;
+      await req.onRestoreFinished?.({ key: 'latest', target: 'staging', recoveryMs: 0, canary: 'skipped', dryRun: false }, { step: 'plan', reason });
+      throw error;
+    });
     const outcome = await step(
       'restore into staging (download, decrypt, safety snapshot, restore, canary)',
       async () => {
         const o = await this.o.engine.restore(plan, { actor: req.actor, purpose, dryRun: false });
+        await req.onRestoreFinished?.(o.report, o.ok ? undefined : { step: o.step, reason: o.error.userMessage });
         if (!o.ok) throw new CoreError(o.error.code, `restoring ${plan.key} failed at ${o.step}: ${o.error.userMessage}`);
         return o;
       },

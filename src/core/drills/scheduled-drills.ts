@@ -2,8 +2,10 @@
  * @module drills/scheduled-drills
  * The scheduled drills (DESIGN §13), on the same code as `/vault drill`: the weekly restore test
  * (`RESTORE_TEST_CRON`, recorded as a restore test so `/vault status` and the health check see
- * it) and `DRILL_CRON` (restore-test, then backup-integrity). Each report is posted through the
- * notifier; without staging, each is skipped with one line saying what to configure.
+ * it, and announced with `restoreTestFinished` as before, so a failure raises `restore_test_failed`
+ * and a pass clears it) and `DRILL_CRON` (restore-test, then backup-integrity, each report posted
+ * as a line). Every run is kept in the drill history; without staging, each is skipped with one
+ * line saying what to configure.
  */
 import type { Notifier } from '../notifier.js';
 import type { ScheduledJob } from '../scheduler.js';
@@ -13,7 +15,7 @@ import type { DrillReport, DrillScenario } from './types.js';
 
 export interface ScheduledDrillOptions {
   drills: DrillRunner;
-  notifier: Pick<Notifier, 'info'>;
+  notifier: Pick<Notifier, 'info' | 'restoreTestFinished'>;
   restoreTestCron: string;
   drillCron: string;
   /** After each drill that ran (e.g. a PagerDuty change event). */
@@ -27,9 +29,12 @@ export function scheduledDrillJobs(o: ScheduledDrillOptions): ScheduledJob[] {
       await o.notifier.info(`Skipped the scheduled ${weekly ? 'weekly restore test' : `${scenario} drill`}: ${refused}`);
       return undefined;
     }
-    const report = await o.drills.run({ scenario, trigger: 'schedule', actor: 'system' }, weekly ? 'restore-test' : 'drill');
+    const report = await o.drills.run(
+      { scenario, trigger: 'schedule', actor: 'system', ...(weekly ? { onRestoreFinished: (r, error) => o.notifier.restoreTestFinished(r, error) } : {}) },
+      weekly ? 'restore-test' : 'drill',
+    );
     o.onReport?.(report);
-    await o.notifier.info(drillReportLines(report).join('\n'));
+    if (!weekly) await o.notifier.info(drillReportLines(report).join('\n'));
     return report;
   };
   return [

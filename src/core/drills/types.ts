@@ -1,4 +1,5 @@
 /** @module drills/types What a drill is, how it was asked for, and the report it leaves (DESIGN §13). */
+import type { RestoreReport } from '../notifier.js';
 
 export type DrillScenario = 'restore-test' | 'backup-integrity' | 'seal' | 'rotation';
 export const DRILL_SCENARIOS: readonly DrillScenario[] = ['restore-test', 'backup-integrity', 'seal', 'rotation'];
@@ -45,4 +46,6 @@ export interface DrillRequest {
   newest?: number;
   /** Called with a short line during long drills (backup-integrity), e.g. to post in the thread. */
   onProgress?: (line: string) => Promise<void> | void;
+  /** restore-test: the restore's own report and, when it failed, where (the weekly test raises restore_test_failed from it). */
+  onRestoreFinished?: (report: RestoreReport, error?: { step: string; reason: string }) => Promise<void> | void;
 }
