@@ -166,7 +166,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   health = healthMonitor;
   const directory = new SlackApproverDirectory({ client: app.client, approvers: slack.approvers, approverGroup: slack.approverGroup, clock });
   const approvals = new ApprovalEngine({ db, audit, directory, teamId: identity.teamId, clock, logger, newId: o.newRequestId });
-  const rotation = wireRotation({ config, backups, audit, logger, clock, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
+  const rotation = wireRotation({ config, backups, audit, logger, clock, db, messenger: () => messenger, ...(o.followPollMs ? { pollMs: o.followPollMs } : {}) });
   rotation.register(approvals);
   const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier: offWorkPath, messenger: () => messenger, changeEvents, rotationRules: rotation.services.rules });
   recoverability.register(approvals);
@@ -203,6 +203,8 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
 
   // In the background: a resumed restore or a catch-up backup takes minutes; commands are served meanwhile.
   void work.track(resumeApproved(deps)).catch((error: unknown) => logger.error({ err: error }, 'could not resume approved requests'));
+  // Rekeys and unseals a restart cut off are followed again in their threads.
+  rotation.resume();
   if (o.catchUp !== false) {
     void work.track(backups.catchUpIfStale()).catch((error: unknown) => logger.error({ err: error }, 'start-up catch-up backup failed'));
   }

@@ -6,11 +6,13 @@
  * the approval messenger and stop with the bot. Kept out of `launch.ts` so that stays a list.
  */
 import { rotateSecretAction } from '../core/actions/rotate-secret.js';
-import { rotateUnsealKeysAction } from '../core/actions/rotate-unseal-keys.js';
+import { followRekeyInThread, rotateUnsealKeysAction, type RekeyFollowState, type RotateUnsealKeysDeps } from '../core/actions/rotate-unseal-keys.js';
 import { rotateBackupKeyAction } from '../core/actions/rotate-backup-key.js';
 import { planBackupKeyRotation } from '../core/rotation/rotate-backup-key.js';
 import type { Clock } from '../core/clock.js';
-import { withUnsealFollow } from '../core/actions/seal-unseal-follow.js';
+import { followUnsealInThread, withUnsealFollow, type UnsealFollowDeps } from '../core/actions/seal-unseal-follow.js';
+import type { Database } from '../core/db/index.js';
+import { FollowUpStore } from '../core/rotation/follow-up-store.js';
 import type { ApprovalEngine } from '../core/approvals/index.js';
 import type { ActionDefinition } from '../core/approvals/types.js';
 import type { AuditTrail } from '../core/audit/types.js';
@@ -29,6 +31,8 @@ export interface RotationWiringOptions {
   audit: AuditTrail;
   logger: Logger;
   clock: Clock;
+  /** Where followed rekeys and unseals are remembered across restarts. */
+  db: Database;
   /** The messenger is made after the actions are registered; asked for when a line is posted. */
   messenger: () => ApprovalMessenger;
   /** How often follow-ups poll Vault (default 5 s; tests use a few ms). */
@@ -44,6 +48,8 @@ export interface RotationWiring {
   register(approvals: Pick<ApprovalEngine, 'register'>): void;
   /** The seal action, followed until Vault serves again. */
   followSeal<P extends object>(seal: ActionDefinition<P>): ActionDefinition<P>;
+  /** At start-up: take up again the rekeys and unseals a restart cut off. Returns how many. */
+  resume(): number;
 }
 
 export function wireRotation(o: RotationWiringOptions): RotationWiring {
@@ -60,6 +66,10 @@ export function wireRotation(o: RotationWiringOptions): RotationWiring {
         .map((addr) => backups.vault.forNode(addr)),
     ]);
   const onRotated = o.onRotated ?? ((summary: string) => changeEvents.record({ summary, custom_details: { kind: 'rotation' } }));
+  const followUpStore = new FollowUpStore(o.db, o.clock);
+  const poll = o.pollMs ? { pollMs: o.pollMs } : {};
+  const rekeyDeps: RotateUnsealKeysDeps = { vault: backups.vault, audit, rekey, followUps, followUpStore, ...poll, onRotated };
+  const unsealDeps: UnsealFollowDeps = { nodes: allNodes, followUps, audit, followUpStore, ...poll };
   return {
     followUps,
     services: {
@@ -71,10 +81,18 @@ export function wireRotation(o: RotationWiringOptions): RotationWiring {
     register(approvals) {
       approvals.register(rotateSecretAction({ vault: backups.vault, audit, onRotated }));
       approvals.register(rotateBackupKeyAction({ store: backups.store, keyring: backups.keyring, catalogue: backups.catalogue, audit, clock: o.clock, followUps, onRotated }));
-      approvals.register(
-        rotateUnsealKeysAction({ vault: backups.vault, audit, rekey, followUps, ...(o.pollMs ? { pollMs: o.pollMs } : {}), onRotated }),
-      );
+      approvals.register(rotateUnsealKeysAction(rekeyDeps));
     },
-    followSeal: (seal) => withUnsealFollow(seal, { nodes: allNodes, followUps, audit, ...(o.pollMs ? { pollMs: o.pollMs } : {}) }),
+    followSeal: (seal) => withUnsealFollow(seal, unsealDeps),
+    resume() {
+      const open = followUpStore.openOnes();
+      for (const f of open) {
+        logger.info({ requestId: f.requestId, followUp: f.kind }, `following the ${f.kind} again after a restart`);
+        void followUps.note(f.requestId, `The bot restarted; following the ${f.kind === 'rekey' ? 'rekey' : 'unseal'} again from here.`);
+        if (f.kind === 'rekey') followRekeyInThread(rekeyDeps, f.requestId, f.state as unknown as RekeyFollowState);
+        else followUnsealInThread(unsealDeps, f.requestId, Number(f.state.sealedAt));
+      }
+      return open.length;
+    },
   };
 }

@@ -81,6 +81,25 @@ describe('rotate unseal-keys through Slack', () => {
     expect(h.bot.deps.audit.tail(50).map((r) => r.event)).toContain('rotation.rekey.cancelled');
   });
 
+  it('takes the rekey up again after a restart and reports its completion', async () => {
+    h = await startBotHarness({ env: { REKEY_SHARES: '3', REKEY_THRESHOLD: '2' }, launch: { followPollMs: 10 } });
+    const keys = h.vault.unsealKeys();
+    await h.slack.command({ userId: 'U0CAROL', text: 'rotate unseal-keys' });
+    const parent = requestMessage(h);
+    await h.slack.clickButton({ userId: 'U0ALICE', message: parent, actionId: 'approval_approve' });
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+    const nonce = /nonce ([0-9a-f-]{36})/.exec(threadTexts(h, parent).join('\n'))?.[1] ?? '';
+    await giveShare(h, 'sys/rekey/update', keys[0] as string, nonce);
+    await eventually(() => expect(threadTexts(h as BotHarness, parent).join('\n')).toContain('Rekey progress: 1 of 3'));
+
+    await h.restart();
+    await eventually(() => expect(threadTexts(h as BotHarness, parent).join('\n')).toContain('The bot restarted; following the rekey again from here.'));
+    await giveShare(h, 'sys/rekey/update', keys[1] as string, nonce);
+    await giveShare(h, 'sys/rekey/update', keys[2] as string, nonce);
+    await eventually(() => expect(threadTexts(h as BotHarness, parent).at(-1)).toContain(`Rekey \`${nonce}\` completed through sys/rekey`));
+    expect(h.bot.deps.audit.tail(100).filter((r) => r.event === 'rotation.rekey.completed')).toHaveLength(1);
+  });
+
   it('refuses at request time while another rekey is in progress', async () => {
     h = await startBotHarness();
     await fetch(`${h.vault.url}/v1/sys/rekey/init`, { method: 'PUT', body: JSON.stringify({ secret_shares: 3, secret_threshold: 2 }) });

@@ -8,6 +8,7 @@ import type { AuditTrail } from '../audit/types.js';
 import type { ActionDefinition } from '../approvals/types.js';
 import { CoreError, ErrorCode } from '../errors.js';
 import type { FollowUps } from '../rotation/follow-ups.js';
+import type { FollowUpStore } from '../rotation/follow-up-store.js';
 import { followRekey } from '../rotation/rekey-follow.js';
 import type { RekeyApi, RekeyRequest } from '../vault/rekey.js';
 import type { RekeyStatus, VaultSealStatus } from '../vault/types.js';
@@ -43,6 +44,17 @@ export interface RotateUnsealKeysDeps {
   pollMs?: number;
   followMaxMs?: number;
   onRotated?: (summary: string) => void;
+  /** Remembers followed rekeys so a restart takes them up again. */
+  followUpStore?: Pick<FollowUpStore, 'open' | 'close'>;
+}
+
+/** What following a rekey needs; stored (no share, no key) so a restart can resume it. */
+export interface RekeyFollowState {
+  address: string;
+  api: RekeyApi;
+  nonce: string;
+  requested: { shares: number; threshold: number };
+  before: { shares: number; threshold: number };
 }
 
 const DEFAULT_POLL_MS = 5_000;
@@ -85,23 +97,7 @@ export function rotateUnsealKeysAction(deps: RotateUnsealKeysDeps): ActionDefini
       audit.append({ actor: ctx.requester, event: 'rotation.rekey.starting', target: p.address, details: { shares: p.shares, threshold: p.threshold, pgpKeys: p.pgpKeys } });
       const { api, status } = await vault.startRekey(deps.rekey);
       audit.append({ actor: ctx.requester, event: 'rotation.rekey.started', target: p.address, details: { api, nonce: status.nonce, required: status.required } });
-      deps.followUps.start(ctx.requestId, 'rekey', async (signal) => {
-        await followRekey({
-          vault,
-          api,
-          nonce: status.nonce,
-          requested: { shares: p.shares, threshold: p.threshold },
-          before: p.before,
-          note: (text) => deps.followUps.note(ctx.requestId, text),
-          signal,
-          intervalMs: deps.pollMs ?? DEFAULT_POLL_MS,
-          maxMs: deps.followMaxMs ?? DEFAULT_FOLLOW_MS,
-          onEnd: (outcome) => {
-            audit.append({ actor: 'system', event: `rotation.rekey.${outcome}`, target: p.address, details: { api, nonce: status.nonce } });
-            if (outcome === 'completed') deps.onRotated?.(`Unseal keys rotated on ${p.address}: ${p.threshold} of ${p.shares} new shares (${api}).`);
-          },
-        });
-      });
+      followRekeyInThread(deps, ctx.requestId, { address: p.address, api, nonce: status.nonce, requested: { shares: p.shares, threshold: p.threshold }, before: p.before });
       const cli = api === 'sys/rekey' ? `vault operator rekey -nonce=${status.nonce}` : `bao operator rotate-keys -nonce=${status.nonce}`;
       return {
         summary: `Rekey started through ${api}/init: nonce ${status.nonce}, ${status.progress} of ${status.required} current key shares given. Key holders: run \`${cli}\` with your own CLI and give your share there — never in Slack. Progress follows in this thread.`,
@@ -114,4 +110,28 @@ export function rotateUnsealKeysAction(deps: RotateUnsealKeysDeps): ActionDefini
       };
     },
   };
+}
+
+/** Starts (or, after a restart, resumes) following a rekey in the request's thread. */
+export function followRekeyInThread(deps: RotateUnsealKeysDeps, requestId: string, state: RekeyFollowState): void {
+  const { vault, audit } = deps;
+  deps.followUpStore?.open(requestId, 'rekey', { ...state });
+  deps.followUps.start(requestId, 'rekey', async (signal) => {
+    await followRekey({
+      vault,
+      api: state.api,
+      nonce: state.nonce,
+      requested: state.requested,
+      before: state.before,
+      note: (text) => deps.followUps.note(requestId, text),
+      signal,
+      intervalMs: deps.pollMs ?? DEFAULT_POLL_MS,
+      maxMs: deps.followMaxMs ?? DEFAULT_FOLLOW_MS,
+      onEnd: (outcome) => {
+        deps.followUpStore?.close(requestId, 'rekey', outcome);
+        audit.append({ actor: 'system', event: `rotation.rekey.${outcome}`, target: state.address, details: { api: state.api, nonce: state.nonce } });
+        if (outcome === 'completed') deps.onRotated?.(`Unseal keys rotated on ${state.address}: ${state.requested.threshold} of ${state.requested.shares} new shares (${state.api}).`);
+      },
+    });
+  });
 }

@@ -6,6 +6,7 @@
  */
 import type { AuditTrail } from '../audit/types.js';
 import type { ActionDefinition } from '../approvals/types.js';
+import type { FollowUpStore } from '../rotation/follow-up-store.js';
 import type { FollowUps } from '../rotation/follow-ups.js';
 import { followUnseal, type UnsealNode } from '../rotation/unseal-follow.js';
 
@@ -16,6 +17,8 @@ export interface UnsealFollowDeps {
   now?: () => number;
   pollMs?: number;
   maxMs?: number;
+  /** Remembers followed unseals so a restart takes them up again. */
+  followUpStore?: Pick<FollowUpStore, 'open' | 'close'>;
 }
 
 const DEFAULT_POLL_MS = 5_000;
@@ -27,19 +30,29 @@ export function withUnsealFollow<P extends object>(seal: ActionDefinition<P>, de
     async execute(params, ctx) {
       const result = await seal.execute(params, ctx);
       const sealedAt = (deps.now ?? Date.now)();
-      deps.followUps.start(ctx.requestId, 'unseal', async (signal) => {
-        await followUnseal({
-          nodes: deps.nodes(),
-          sealedAt,
-          note: (text) => deps.followUps.note(ctx.requestId, text),
-          signal,
-          intervalMs: deps.pollMs ?? DEFAULT_POLL_MS,
-          maxMs: deps.maxMs ?? DEFAULT_MAX_MS,
-          ...(deps.now ? { now: deps.now } : {}),
-          onServing: (sealedForMs) => deps.audit.append({ actor: 'system', event: 'seal.unsealed', target: ctx.requestId, details: { sealedForMs } }),
-        });
-      });
+      followUnsealInThread(deps, ctx.requestId, sealedAt);
       return { ...result, facts: [...(result.facts ?? []), { label: 'Unseal', value: 'progress follows in this thread until Vault serves again' }] };
     },
   };
+}
+
+/** Starts (or, after a restart, resumes) following the unseal in the seal request's thread. */
+export function followUnsealInThread(deps: UnsealFollowDeps, requestId: string, sealedAt: number): void {
+  deps.followUpStore?.open(requestId, 'unseal', { sealedAt });
+  deps.followUps.start(requestId, 'unseal', async (signal) => {
+    const outcome = await followUnseal({
+      nodes: deps.nodes(),
+      sealedAt,
+      note: (text) => deps.followUps.note(requestId, text),
+      signal,
+      intervalMs: deps.pollMs ?? DEFAULT_POLL_MS,
+      maxMs: deps.maxMs ?? DEFAULT_MAX_MS,
+      ...(deps.now ? { now: deps.now } : {}),
+      onServing: (sealedForMs) => {
+        deps.followUpStore?.close(requestId, 'unseal', 'serving');
+        deps.audit.append({ actor: 'system', event: 'seal.unsealed', target: requestId, details: { sealedForMs } });
+      },
+    });
+    if (outcome === 'gave_up') deps.followUpStore?.close(requestId, 'unseal', outcome);
+  });
 }
