@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       latencyWarnMs: 100,
       logLevel: 'info',
       drills: { cron: '0 4 1 1,4,7,10 *', rtoRestoreMinutes: 120, rtoRotationMinutes: 5, rtoAlertMinutes: 5 },
+      rotation: { rules: [], rekey: { shares: 5, threshold: 3 } },
     });
   });
 
