@@ -18,6 +18,8 @@ import { startVaultServer } from '../support/vault/server.js';
 import type { VaultTestServer } from '../support/vault/types.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** A spawned `start` loads the whole bot through tsx: seconds on a busy machine. */
+const SPAWN_TEST_MS = 45_000;
 const ENTRY = "import { main } from './src/cli.ts'; process.exitCode = await main(process.argv.slice(1));";
 
 async function freePort(): Promise<number> {
@@ -35,7 +37,7 @@ interface Run {
   ms: number;
 }
 
-function runStart(env: Record<string, string>, timeoutMs = 15_000): Promise<Run> {
+function runStart(env: Record<string, string>, timeoutMs = 30_000): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ENTRY, 'start'], {
@@ -99,7 +101,7 @@ describe('start in Socket Mode with a refused app token', () => {
     expect(run.stderr + run.stdout).not.toMatch(/\n\s+at /);
     expect(run.stderr + run.stdout).not.toContain(badToken);
     expect(socket.opens).toEqual([expect.objectContaining({ ok: false, error: 'invalid_auth' })]);
-  });
+  }, SPAWN_TEST_MS);
 
   it('starts and stays up with the right token (the same set-up, so the refusal is the token)', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ENTRY, 'start'], {
@@ -111,7 +113,7 @@ describe('start in Socket Mode with a refused app token', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      await socket.waitForConnections(1, 15_000);
+      await socket.waitForConnections(1, 30_000);
       expect(socket.opens.at(-1)).toMatchObject({ ok: true });
       const health = await fetch(`http://127.0.0.1:${env.PORT}/healthz`);
       expect(health.status).toBe(200);
@@ -120,5 +122,5 @@ describe('start in Socket Mode with a refused app token', () => {
     }
     expect(await exited).toBe(0);
     expect(stderr).toBe('');
-  });
+  }, SPAWN_TEST_MS);
 });
