@@ -5,7 +5,8 @@
  * PAGERDUTY_ROUTING_KEY is set (alert pager and change events), the backup-failure path through
  * the engine, and the health job over the production Vault and the backup store.
  */
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
+import { boltLogger } from './bolt-logger.js';
 import { AlertEngine, AlertingNotifier } from '../core/alerts/index.js';
 import type { AuditTrail } from '../core/audit/types.js';
 import type { BackupEngine } from '../core/backup-engine.js';
@@ -19,7 +20,7 @@ import type { Notifier } from '../core/notifier.js';
 import { changeEvents, clusterOf, PagerDutyAlertPager, PagerDutyClient } from '../core/pagerduty/index.js';
 import { SlackApproverDirectory } from './approver-directory.js';
 import { MetricsNotifier } from './metrics-notifier.js';
-import { SlackAlertNotifier } from './slack-alert-notifier.js';
+import { alertWebClientOptions, SlackAlertNotifier } from './slack-alert-notifier.js';
 
 export interface AlertWiringOptions {
   config: Config;
@@ -28,6 +29,10 @@ export interface AlertWiringOptions {
   logger: Logger;
   clock: Clock;
   client: webApi.WebClient;
+  /** The Web API options of `client` (SLACK_API_URL…); the alert path gets its own bounded client from them. */
+  clientOptions?: webApi.WebClientOptions;
+  /** Bound on each alert Slack call (default 12 s; tests shorten it). */
+  slackTimeoutMs?: number;
   teamId: string;
   /** PagerDuty retry waits (tests shorten them). */
   pagerDutyRetryDelaysMs?: readonly number[];
@@ -56,9 +61,18 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
   // VAULT_NODE_ADDRS: each node is asked for its own health; a sealed standby is named.
   const nodes = nodeClients(config.vault, logger);
   let monitor: HealthMonitor | undefined;
+  // Its own client: every call bounded and a 429 not waited out, so a hung or rate-limiting Slack
+  // leaves the alert owed for the next round instead of holding the engine (and every round) behind it.
+  const alertClient = new webApi.WebClient(slack.botToken, {
+    ...alertWebClientOptions({ ...(o.clientOptions ?? { slackApiUrl: o.client.slackApiUrl }) }, o.slackTimeoutMs),
+    logger: boltLogger(logger),
+  });
   const alerts = new AlertEngine({
     db: o.db, audit: o.audit, logger, clock: o.clock,
-    notifier: new SlackAlertNotifier({ client: o.client, channel: slack.opsChannel, ...(slack.oncallGroup ? { oncallGroup: slack.oncallGroup } : {}), logger, clock: o.clock }),
+    notifier: new SlackAlertNotifier({
+      client: alertClient, channel: slack.opsChannel, ...(slack.oncallGroup ? { oncallGroup: slack.oncallGroup } : {}), logger, clock: o.clock,
+      ...(o.slackTimeoutMs ? { timeoutMs: o.slackTimeoutMs } : {}),
+    }),
     afterFailures: config.alertAfterFailures,
     remindMinutes: config.alertRemindMinutes,
     ...(pagerduty ? { pager: new PagerDutyAlertPager({ client: pagerduty, cluster }) } : {}),

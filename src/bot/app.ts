@@ -53,11 +53,17 @@ export interface SocketModeTuning {
  */
 export const BOUNDED_RETRIES: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 1000, maxTimeout: 8000, randomize: true };
 
+/**
+ * Each Web API request's bound (the client's default is none): a Slack API that accepts the
+ * connection and never answers fails the call, and its retry, instead of holding the caller for ever.
+ */
+export const SLACK_REQUEST_TIMEOUT_MS = 15_000;
+
 export function createBoltApp(o: BotAppOptions): App {
   const { botToken, botId, botUserId, appToken, signingSecret, slackApiUrl, logger } = o;
   const receiver: ReceiverKind = o.receiver ?? (appToken ? 'socket' : 'http');
   // A fresh object: Bolt writes its logger into the client options it is given.
-  const clientOptions: webApi.WebClientOptions = { retryConfig: BOUNDED_RETRIES, ...(slackApiUrl ? { slackApiUrl } : {}), ...o.clientOptions };
+  const clientOptions: webApi.WebClientOptions = { retryConfig: BOUNDED_RETRIES, timeout: SLACK_REQUEST_TIMEOUT_MS, ...(slackApiUrl ? { slackApiUrl } : {}), ...o.clientOptions };
   const common = {
     token: botToken,
     botId,

@@ -68,7 +68,7 @@ export interface LaunchOptions {
   /** How often rekey and unseal follow-ups poll Vault (default 5 s; tests: a few ms). */
   followPollMs?: number;
   /** PagerDuty retry waits and health-check bound (tests shorten them). */
-  alerting?: { pagerDutyRetryDelaysMs?: readonly number[]; checkTimeoutMs?: number };
+  alerting?: { pagerDutyRetryDelaysMs?: readonly number[]; checkTimeoutMs?: number; slackTimeoutMs?: number };
   /** Draws approval request ids (tests). */
   newRequestId?: () => string;
   /** Waiting for Slack at start-up (tests shorten it); `onHealthz` gets the port of the interim /healthz. */
@@ -158,7 +158,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     logger, db, clock, ...(o.notificationRetry ? { retry: o.notificationRetry } : {}),
   });
   watchNotifications(notifier);
-  const alerting = wireAlerts({ config, db, audit, logger, clock, client: app.client, teamId: identity.teamId, ...o.alerting });
+  const alerting = wireAlerts({ config, db, audit, logger, clock, client: app.client, clientOptions, teamId: identity.teamId, ...o.alerting });
   // The alert path posts through app.client; it runs off the work path too, so a Slack outage never holds a backup (issue 7 item 3).
   const offWorkPath = new DeliveryQueue(alerting.wrap(notifier), { logger: logger.child({ component: 'alert-delivery' }), maxAttempts: 1, ordered: true });
   backups = new BackupEngine({ config, db, audit, logger, notifier: offWorkPath, clock, store: o.store });

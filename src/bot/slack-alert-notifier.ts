@@ -3,7 +3,10 @@
  * The alert engine's `AlertNotifier` in the ops channel: one message per incident (critical ones
  * mention on-call), reminders and the resolution in its thread, and the message updated in place
  * when it is acknowledged or resolved. Unlike the backup notifier it throws when Slack did not
- * take a message, so the engine keeps that step owed and tries again next round.
+ * take a message, so the engine keeps that step owed and tries again next round. Every call is
+ * bounded (`timeoutMs`, default 12 s): a Slack API that accepts the connection and never answers
+ * fails the step instead of holding the alert engine — and with it every health round, every
+ * Acknowledge and every backup-failure page — for ever.
  */
 import type { webApi } from '@slack/bolt';
 import type { AlertMessageRef, AlertNotifier, AlertView } from '../core/alerts/index.js';
@@ -21,6 +24,18 @@ export interface SlackAlertNotifierOptions {
   oncallGroup?: string;
   logger: Logger;
   clock?: Clock;
+  /** Bound on each Slack call, retries included; default `ALERT_SLACK_TIMEOUT_MS` (12 s). */
+  timeoutMs?: number;
+}
+
+export const ALERT_SLACK_TIMEOUT_MS = 12_000;
+
+/**
+ * The alert path's own Web API client: each request bounded, no waiting out a long Retry-After
+ * (a 429 fails the step, which stays owed for the next round), at most one quick retry.
+ */
+export function alertWebClientOptions(base: webApi.WebClientOptions = {}, timeoutMs = ALERT_SLACK_TIMEOUT_MS): webApi.WebClientOptions {
+  return { ...base, timeout: timeoutMs, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } };
 }
 
 export class SlackAlertNotifier implements AlertNotifier {
@@ -71,12 +86,20 @@ export class SlackAlertNotifier implements AlertNotifier {
   }
 
   async #call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.#o.timeoutMs ?? ALERT_SLACK_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`Slack did not answer within ${timeoutMs} ms`), { code: 'alert_slack_timeout' })), timeoutMs);
+      timer.unref();
+    });
     try {
-      return await send();
+      return await Promise.race([send(), deadline]);
     } catch (error) {
       const { code, detail } = summariseSlackError(error);
       this.#log.error({ code, detail, step: what }, `could not ${what} an alert message in the ops channel (${detail})`);
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

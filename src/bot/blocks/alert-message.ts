@@ -22,13 +22,14 @@ export function renderAlert(a: AlertView, oncall: string): SlackMessage {
   const page = a.severity === 'critical' && !resolved ? `${oncall} ` : '';
   const headline = `${page}${icon} *${escapeText(a.title)}* · ${a.severity}${resolved ? ' · resolved' : ''}`;
   const lines = [`Fired ${utc(a.firedAt)} · \`${a.key}\``];
+  if (a.late) lines.push(':hourglass: Posted late: Slack could not be reached while this fired and cleared.');
   if (a.ackedBy && a.ackedAt) lines.push(`:eyes: Acknowledged by ${mention(a.ackedBy)} at ${utc(a.ackedAt)}`);
   if (resolved && a.resolvedAt) lines.push(`:white_check_mark: Resolved ${utc(a.resolvedAt)}, after ${formatElapsed(a.resolvedAt.getTime() - a.firedAt.getTime())}`);
   const blocks: Block[] = [section(headline, `alert:${a.id}`), section(safeText(a.detail, 2000)), context(lines.join('\n'))];
   if (!resolved && !a.ackedAt) {
     blocks.push({ type: 'actions', block_id: `alert_actions:${a.id}`, elements: [button(ACTION.alertAck, 'Acknowledge', String(a.id), 'primary')] });
   }
-  return { text: `${page}${resolved ? 'Resolved: ' : ''}${a.title} (${a.severity})`, blocks };
+  return { text: `${page}${a.late ? 'Late notice: ' : ''}${resolved ? 'Resolved: ' : ''}${a.title} (${a.severity})`, blocks };
 }
 
 export function renderReminder(a: AlertView, oncall: string, now: Date): SlackMessage {

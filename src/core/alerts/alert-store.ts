@@ -14,6 +14,10 @@ interface AlertRecord {
   reminders: number; acked_by: string | null; acked_at: string | null; resolved_at: string | null; resolve_notified_at: string | null;
 }
 
+/** A PagerDuty event of an incident, tracked in migration 017's `pd_*_at` columns. */
+export type PagerStep = 'trigger' | 'acknowledge' | 'resolve';
+const PAGER_COLUMN: Record<PagerStep, string> = { trigger: 'pd_trigger_at', acknowledge: 'pd_ack_at', resolve: 'pd_resolve_at' };
+
 export interface StoredAlert extends AlertView {
   deliveredAt?: Date;
   lastReminderAt?: Date;
@@ -77,6 +81,42 @@ export class AlertStore {
 
   markDelivered(id: number, ref: AlertMessageRef, at: Date): void {
     this.db.prepare(`UPDATE alerts SET message_ref_json = ?, delivered_at = ? WHERE id = ? AND delivered_at IS NULL`).run(JSON.stringify(ref), at.toISOString(), id);
+  }
+
+  /**
+   * Claims the incident's next Slack step for this process (migration 017): true when no other
+   * process holds a claim younger than `staleBefore`. `guard` narrows it to the step still being
+   * owed (e.g. `delivered_at IS NULL`), so a step another process already finished is not claimed.
+   */
+  claim(id: number, at: Date, staleBefore: Date, guard: 'fired' | 'resolved' | { reminders: number }): boolean {
+    const owed =
+      guard === 'fired' ? `delivered_at IS NULL` : guard === 'resolved' ? `resolve_notified_at IS NULL` : `reminders = ${Math.trunc(guard.reminders)} AND state = 'firing' AND acked_at IS NULL`;
+    return (
+      this.db
+        .prepare(`UPDATE alerts SET claimed_at = ? WHERE id = ? AND ${owed} AND (claimed_at IS NULL OR claimed_at < ?)`)
+        .run(at.toISOString(), id, staleBefore.toISOString()).changes === 1
+    );
+  }
+
+  /** Gives the claim back (the step was done or failed and stays owed). */
+  release(id: number): void {
+    this.db.prepare(`UPDATE alerts SET claimed_at = NULL WHERE id = ?`).run(id);
+  }
+
+  /** PagerDuty events still owed: critical incidents' trigger, acknowledge (after the trigger) and resolve (after the trigger). */
+  pagerOwed(): Array<{ alert: StoredAlert; step: PagerStep }> {
+    const out: Array<{ alert: StoredAlert; step: PagerStep }> = [];
+    const add = (step: PagerStep, where: string): void => {
+      for (const alert of this.select(`WHERE severity = 'critical' AND ${where} ORDER BY id`)) out.push({ alert, step });
+    };
+    add('trigger', `state = 'firing' AND pd_trigger_at IS NULL`);
+    add('acknowledge', `state = 'firing' AND acked_at IS NOT NULL AND pd_trigger_at IS NOT NULL AND pd_ack_at IS NULL`);
+    add('resolve', `state = 'resolved' AND pd_trigger_at IS NOT NULL AND pd_resolve_at IS NULL`);
+    return out;
+  }
+
+  markPaged(id: number, step: PagerStep, at: Date): void {
+    this.db.prepare(`UPDATE alerts SET ${PAGER_COLUMN[step]} = ? WHERE id = ? AND ${PAGER_COLUMN[step]} IS NULL`).run(at.toISOString(), id);
   }
 
   setDetail(id: number, detail: string): void {

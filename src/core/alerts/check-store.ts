@@ -26,8 +26,16 @@ export class CheckStore {
     return (this.db.prepare(`SELECT * FROM health_checks`).all() as Row[]).map(toRecord);
   }
 
-  /** Records one result; `skip` leaves the streaks as they were (it neither fails nor clears). */
+  /**
+   * Records one result; `skip` leaves the streaks as they were (it neither fails nor clears). Read
+   * and write are one IMMEDIATE transaction, so two processes on one database never both read the
+   * same streak and lose a round.
+   */
   record(result: CheckResult, at: Date): CheckRecord {
+    return this.db.transaction(() => this.#record(result, at)).immediate();
+  }
+
+  #record(result: CheckResult, at: Date): CheckRecord {
     const prev = this.db.prepare(`SELECT * FROM health_checks WHERE name = ?`).get(result.name) as Row | undefined;
     const changed = prev?.state !== result.state;
     const failStreak = result.state === 'fail' ? (prev?.fail_streak ?? 0) + 1 : result.state === 'pass' ? 0 : (prev?.fail_streak ?? 0);

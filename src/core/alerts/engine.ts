@@ -7,13 +7,19 @@
  *   one row, one message, audited; a critical one is also handed to the pager.
  * - **remind**: a critical, unacknowledged incident is repeated in its thread every `remindMinutes`.
  * - **acknowledge**: by an authorised user (the approver directory decides), shown and audited.
- * - **resolve**: after `clearAfterPasses` consecutive passing rounds (default `afterFailures`), so a
- *   flapping condition — fail, pass, fail — stays one incident. The message is updated and
- *   "resolved after <duration>" is posted.
+ * - **resolve**: after `clearAfterPasses` consecutive passing rounds (default `afterFailures`, and
+ *   never fewer than 2, so with ALERT_AFTER_FAILURES=1 a flapping condition — fail, pass, fail —
+ *   stays one incident). The message is updated and "resolved after <duration>" is posted.
  *
  * State lives in SQLite (alerts, health_checks), so a restart neither re-fires nor forgets. A
- * message Slack did not take stays owed and is sent on the next round. All work in one engine is
- * serialised, so a round, a button click and a backup failure never interleave their updates.
+ * message Slack did not take stays owed and is sent on the next round; an incident that fired and
+ * cleared while Slack was down is posted late, labelled so, with its resolution. A round first
+ * judges every check (and queues PagerDuty), and only then talks to Slack; after the first Slack
+ * failure in a round the rest waits for the next one, so a hung Slack delays no judgement and no page.
+ * PagerDuty events are owed on the alert row (migration 017) and re-sent every round until
+ * PagerDuty takes them. Each Slack step is claimed in the database first, so two processes on one
+ * database do not both post it. All work in one engine is serialised, so a round, a button click
+ * and a backup failure never interleave their updates.
  */
 import type { AuditTrail } from '../audit/types.js';
 import { checkParticipant } from '../approvals/policy.js';
@@ -36,13 +42,15 @@ export interface AlertEngineOptions {
   clock?: Clock;
   /** ALERT_AFTER_FAILURES; default 2. */
   afterFailures?: number;
-  /** Consecutive passing rounds before an incident resolves; default `afterFailures`. */
+  /** Consecutive passing rounds before an incident resolves; default `afterFailures`, at least 2. */
   clearAfterPasses?: number;
   /** ALERT_REMIND_MINUTES; default 15. */
   remindMinutes?: number;
   pager?: AlertPager;
   /** Who may acknowledge: the approver directory, asked at click time. Unset: anyone. */
   directory?: ApproverDirectory;
+  /** A Slack step claimed by a process that has not finished it after this long may be taken over; default 2 min. */
+  claimStaleMs?: number;
   /** Our workspace; clicks from another are refused. */
   teamId?: string;
 }
@@ -56,7 +64,10 @@ export class AlertEngine {
   readonly #afterFailures: number;
   readonly #clearAfter: number;
   readonly #remindMs: number;
+  readonly #claimStaleMs: number;
   #queue: Promise<unknown> = Promise.resolve();
+  /** PagerDuty events in flight (`id:step`), so a slow one is not queued twice. */
+  readonly #paging = new Set<string>();
 
   constructor(o: AlertEngineOptions) {
     this.#o = o;
@@ -65,7 +76,10 @@ export class AlertEngine {
     this.#clock = o.clock ?? systemClock;
     this.#log = o.logger.child({ component: 'alerts' });
     this.#afterFailures = Math.max(1, o.afterFailures ?? 2);
-    this.#clearAfter = Math.max(1, o.clearAfterPasses ?? this.#afterFailures);
+    // One passing round is not a recovery: with ALERT_AFTER_FAILURES=1 a flapping check would
+    // otherwise become a new incident every other round.
+    this.#clearAfter = Math.max(2, o.clearAfterPasses ?? this.#afterFailures);
+    this.#claimStaleMs = o.claimStaleMs ?? 120_000;
     this.#remindMs = (o.remindMinutes ?? 15) * 60_000;
   }
 
@@ -73,13 +87,13 @@ export class AlertEngine {
   observe(round: HealthRound): Promise<void> {
     return this.#serial(async () => {
       const now = this.#clock();
-      const tried = new Set<number>();
+      // Judge everything first: a hung Slack must not hold back another check's firing or page.
       for (const result of round.results) {
         const record = this.checks.record(result, now);
-        if (result.alert) await this.#judge(result, result.alert, record, tried);
+        if (result.alert) this.#judge(result, result.alert, record);
       }
-      // What Slack refused a moment ago waits for the next round rather than being hammered.
-      await this.#deliverOwed(tried);
+      this.#page();
+      await this.#deliverOwed();
     });
   }
 
@@ -93,7 +107,10 @@ export class AlertEngine {
         if (existing.messageRef) await this.#o.notifier.note(existing, existing.messageRef, `Still failing: ${detail}`).catch((e: unknown) => this.#warn(e, existing, 'note'));
         return existing;
       }
-      return this.#fire(key, scope, detail);
+      const fired = this.#fire(key, scope, detail);
+      this.#page();
+      await this.#deliverOne(fired, { down: false });
+      return this.alerts.get(fired.id) ?? fired;
     });
   }
 
@@ -101,7 +118,11 @@ export class AlertEngine {
   clear(key: AlertKey, scope: string): Promise<AlertView | undefined> {
     return this.#serial(async () => {
       const firing = this.alerts.firingFor(key, scope);
-      return firing ? this.#resolve(firing) : undefined;
+      if (!firing) return undefined;
+      const resolved = this.#resolve(firing);
+      this.#page();
+      await this.#deliverOne(resolved, { down: false });
+      return this.alerts.get(resolved.id) ?? resolved;
     });
   }
 
@@ -124,7 +145,7 @@ export class AlertEngine {
       if (!this.alerts.acknowledge(id, userId, this.#clock())) return { outcome: 'already_acknowledged', alert } as const;
       const acked = this.alerts.get(id) as StoredAlert;
       this.#o.audit.append({ actor: userId, event: 'alert.acknowledged', target: targetOf(acked), details: { id, severity: acked.severity } });
-      if (acked.severity === 'critical') this.#o.pager?.acknowledge(acked);
+      this.#page();
       if (acked.messageRef) await this.#o.notifier.acknowledged(acked, acked.messageRef).catch((e: unknown) => this.#warn(e, acked, 'acknowledged'));
       return { outcome: 'acknowledged', alert: acked } as const;
     });
@@ -132,7 +153,10 @@ export class AlertEngine {
 
   /** Posts what Slack did not take before and sends reminders that are due. */
   deliverPending(): Promise<void> {
-    return this.#serial(() => this.#deliverOwed(new Set()));
+    return this.#serial(async () => {
+      this.#page();
+      await this.#deliverOwed();
+    });
   }
 
   firing(): AlertView[] {
@@ -155,79 +179,139 @@ export class AlertEngine {
     await this.#queue;
   }
 
-  async #judge(result: CheckResult, key: AlertKey, record: CheckRecord, tried: Set<number>): Promise<void> {
+  #judge(result: CheckResult, key: AlertKey, record: CheckRecord): void {
     const firing = this.alerts.firingFor(key, '');
     if (result.state === 'fail') {
       if (firing) {
         if (firing.detail !== result.detail) this.alerts.setDetail(firing.id, result.detail);
         return;
       }
-      if (FIRE_AT_ONCE.has(key) || record.failStreak >= this.#afterFailures) tried.add((await this.#fire(key, '', result.detail)).id);
+      if (FIRE_AT_ONCE.has(key) || record.failStreak >= this.#afterFailures) this.#fire(key, '', result.detail);
     } else if (result.state === 'pass' && firing && record.passStreak >= this.#clearAfter) {
-      tried.add((await this.#resolve(firing)).id);
+      this.#resolve(firing);
     }
   }
 
-  async #fire(key: AlertKey, scope: string, detail: string): Promise<AlertView> {
+  /** Opens the incident (no Slack yet: the caller delivers). */
+  #fire(key: AlertKey, scope: string, detail: string): StoredAlert {
     const opened = this.alerts.open({ key, scope, severity: SEVERITY[key], detail, at: this.#clock() });
     if (!opened) return this.alerts.firingFor(key, scope) as StoredAlert;
     this.#o.audit.append({ actor: 'system', event: 'alert.fired', target: targetOf(opened), details: { id: opened.id, severity: opened.severity, detail } });
     this.#log.warn({ alert: opened.key, scope, id: opened.id }, `alert fired: ${opened.title}`);
-    // The pager only queues; Slack is never behind it.
-    if (opened.severity === 'critical') this.#o.pager?.trigger(opened);
-    await this.#deliverFired(opened);
-    return this.alerts.get(opened.id) ?? opened;
+    return opened;
   }
 
-  async #resolve(alert: StoredAlert): Promise<AlertView> {
+  /** Resolves the incident (no Slack yet: the caller delivers). */
+  #resolve(alert: StoredAlert): StoredAlert {
     const now = this.#clock();
     if (!this.alerts.resolve(alert.id, now)) return alert;
     const resolved = this.alerts.get(alert.id) as StoredAlert;
     const durationMs = now.getTime() - alert.firedAt.getTime();
     this.#o.audit.append({ actor: 'system', event: 'alert.resolved', target: targetOf(resolved), details: { id: alert.id, severity: alert.severity, durationMs } });
     this.#log.info({ alert: alert.key, id: alert.id, durationMs }, `alert resolved: ${alert.title}`);
-    if (alert.severity === 'critical') this.#o.pager?.resolve(resolved);
-    await this.#deliverResolved(resolved);
-    return this.alerts.get(alert.id) ?? resolved;
+    return resolved;
   }
 
-  async #deliverOwed(skip: ReadonlySet<number>): Promise<void> {
+  /**
+   * Queues every PagerDuty event still owed (never awaited: the pager never delays Slack). What
+   * PagerDuty takes is recorded on the alert; what it does not stays owed for the next call.
+   */
+  #page(): void {
+    const pager = this.#o.pager;
+    if (!pager) return;
+    for (const { alert, step } of this.alerts.pagerOwed()) {
+      const key = `${alert.id}:${step}`;
+      if (this.#paging.has(key)) continue;
+      this.#paging.add(key);
+      const sent = step === 'trigger' ? pager.trigger(alert) : step === 'acknowledge' ? pager.acknowledge(alert) : pager.resolve(alert);
+      void sent
+        .catch(() => false)
+        .then((ok) => {
+          this.#paging.delete(key);
+          if (!ok) return;
+          this.alerts.markPaged(alert.id, step, this.#clock());
+          // A resolve or acknowledge that waited for its trigger can go now.
+          if (step === 'trigger') this.#page();
+        })
+        .catch((error: unknown) => this.#log.error({ err: error, alert: alert.key, id: alert.id, step }, 'could not record a PagerDuty event'));
+    }
+  }
+
+  /** Every owed Slack step; after the first failure the rest waits for the next round. */
+  async #deliverOwed(): Promise<void> {
+    const slack = { down: false };
     for (const alert of this.alerts.undelivered()) {
-      if (skip.has(alert.id)) continue;
-      if (alert.state === 'firing') await this.#deliverFired(alert);
-      else await this.#deliverResolved(alert);
+      if (slack.down) return;
+      await this.#deliverOne(alert, slack);
     }
     const now = this.#clock();
     for (const alert of this.alerts.firing()) {
+      if (slack.down) return;
       if (alert.severity !== 'critical' || alert.ackedAt || !alert.messageRef) continue;
-      const last = alert.lastReminderAt ?? alert.firedAt;
+      // Counted from when people could first see it: a late first message is not followed at once by "Reminder 1".
+      const last = alert.lastReminderAt ?? alert.deliveredAt ?? alert.firedAt;
       if (now.getTime() - last.getTime() < this.#remindMs) continue;
+      if (!this.#claim(alert, { reminders: alert.reminders })) continue;
       try {
         await this.#o.notifier.reminder({ ...alert, reminders: alert.reminders + 1 }, alert.messageRef);
         this.alerts.markReminded(alert.id, now);
         this.#o.audit.append({ actor: 'system', event: 'alert.reminded', target: targetOf(alert), details: { id: alert.id, reminder: alert.reminders + 1 } });
       } catch (error) {
+        slack.down = true;
         this.#warn(error, alert, 'reminder');
+      } finally {
+        this.alerts.release(alert.id);
       }
     }
   }
 
-  async #deliverFired(alert: StoredAlert): Promise<void> {
+  /** The incident's owed message (fired, or resolved), claimed first so only one process posts it. */
+  async #deliverOne(alert: StoredAlert, slack: { down: boolean }): Promise<void> {
+    if (alert.state === 'firing' && !alert.deliveredAt) {
+      if (!this.#claim(alert, 'fired')) return;
+      try {
+        await this.#deliverFired(alert, slack);
+      } finally {
+        this.alerts.release(alert.id);
+      }
+    } else if (alert.state === 'resolved' && !alert.resolveNotifiedAt) {
+      if (!this.#claim(alert, 'resolved')) return;
+      try {
+        await this.#deliverResolved(alert, slack);
+      } finally {
+        this.alerts.release(alert.id);
+      }
+    }
+  }
+
+  #claim(alert: StoredAlert, guard: 'fired' | 'resolved' | { reminders: number }): boolean {
+    const now = this.#clock();
+    return this.alerts.claim(alert.id, now, new Date(now.getTime() - this.#claimStaleMs), guard);
+  }
+
+  async #deliverFired(alert: StoredAlert, slack: { down: boolean }): Promise<void> {
     try {
       const ref = await this.#o.notifier.fired(alert);
       this.alerts.markDelivered(alert.id, ref, this.#clock());
     } catch (error) {
+      slack.down = true;
       this.#warn(error, alert, 'fired');
     }
   }
 
-  async #deliverResolved(alert: StoredAlert): Promise<void> {
-    // An incident whose message never went out has nothing to update: the audit log holds it.
-    if (!alert.messageRef) return this.alerts.markResolveNotified(alert.id, this.#clock());
+  async #deliverResolved(alert: StoredAlert, slack: { down: boolean }): Promise<void> {
     try {
-      await this.#o.notifier.resolved(alert, alert.messageRef);
+      let ref = alert.messageRef;
+      if (!ref) {
+        // It fired and cleared while Slack could not be reached: people still hear of it, late and
+        // labelled so, as one message (already showing it resolved) with the resolution in its thread.
+        ref = await this.#o.notifier.fired({ ...alert, late: true });
+        this.alerts.markDelivered(alert.id, ref, this.#clock());
+      }
+      await this.#o.notifier.resolved(alert, ref);
       this.alerts.markResolveNotified(alert.id, this.#clock());
     } catch (error) {
+      slack.down = true;
       this.#warn(error, alert, 'resolved');
     }
   }

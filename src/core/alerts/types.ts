@@ -33,6 +33,8 @@ export interface AlertView {
   resolvedAt?: Date;
   /** Stored once the fired message was delivered. */
   messageRef?: AlertMessageRef;
+  /** Set on the one message of an incident that fired and cleared while the chat was unreachable. */
+  late?: boolean;
 }
 
 /**
@@ -52,11 +54,16 @@ export interface AlertNotifier {
   note(alert: AlertView, ref: AlertMessageRef, text: string): Promise<void>;
 }
 
-/** A pager beside the chat (PagerDuty). Calls only queue work: they never wait and never throw. */
+/**
+ * A pager beside the chat (PagerDuty). Calls only queue work: the engine never awaits them before
+ * Slack, and they never throw. Each settles true once the pager took the event (or refused it for
+ * good, so re-sending is pointless), false when it is still owed; the engine records that on the
+ * alert and re-sends what is owed on later rounds, also after a restart.
+ */
 export interface AlertPager {
-  trigger(alert: AlertView): void;
-  acknowledge(alert: AlertView): void;
-  resolve(alert: AlertView): void;
+  trigger(alert: AlertView): Promise<boolean>;
+  acknowledge(alert: AlertView): Promise<boolean>;
+  resolve(alert: AlertView): Promise<boolean>;
 }
 
 export type AckResult =

@@ -19,9 +19,9 @@ const SUMMARY_MAX = 1024;
 export class PagerDutyAlertPager implements AlertPager {
   constructor(private readonly o: PagerDutyAlertPagerOptions) {}
 
-  trigger(alert: AlertView): void {
+  trigger(alert: AlertView): Promise<boolean> {
     const summary = `${alert.title} on ${this.o.cluster}: ${alert.detail}`;
-    this.o.client.sendAlert({
+    return this.o.client.sendAlert({
       event_action: 'trigger',
       dedup_key: dedupKey(this.o.cluster, alert),
       payload: {
@@ -37,12 +37,12 @@ export class PagerDutyAlertPager implements AlertPager {
     });
   }
 
-  acknowledge(alert: AlertView): void {
-    this.o.client.sendAlert({ event_action: 'acknowledge', dedup_key: dedupKey(this.o.cluster, alert) });
+  acknowledge(alert: AlertView): Promise<boolean> {
+    return this.o.client.sendAlert({ event_action: 'acknowledge', dedup_key: dedupKey(this.o.cluster, alert) });
   }
 
-  resolve(alert: AlertView): void {
-    this.o.client.sendAlert({ event_action: 'resolve', dedup_key: dedupKey(this.o.cluster, alert) });
+  resolve(alert: AlertView): Promise<boolean> {
+    return this.o.client.sendAlert({ event_action: 'resolve', dedup_key: dedupKey(this.o.cluster, alert) });
   }
 }
 

@@ -42,7 +42,7 @@ export interface PagerDutyClientOptions {
   timeoutMs?: number;
 }
 
-type Queued = { kind: 'alert'; body: AlertEventBody } | { kind: 'change'; body: ChangeEventBody };
+type Queued = ({ kind: 'alert'; body: AlertEventBody } | { kind: 'change'; body: ChangeEventBody }) & { done: (settled: boolean) => void };
 
 const DEFAULT_RETRY_DELAYS_MS = [10_000, 30_000, 60_000];
 
@@ -61,14 +61,18 @@ export class PagerDutyClient {
     this.#changeUrl = new URL('/v2/change/enqueue', o.eventsUrl).toString();
   }
 
-  /** Queues an alert event (trigger, acknowledge, resolve); never waits, never throws. */
-  sendAlert(body: AlertEventBody): void {
-    this.#push({ kind: 'alert', body });
+  /**
+   * Queues an alert event (trigger, acknowledge, resolve); never throws. The promise settles true
+   * when PagerDuty took it or refused it for good (400: re-sending cannot help), false when it was
+   * given up after the retries or at stop — the caller keeps it owed and sends it again later.
+   */
+  sendAlert(body: AlertEventBody): Promise<boolean> {
+    return new Promise((done) => this.#push({ kind: 'alert', body, done }));
   }
 
   /** Queues a change event; never waits, never throws. */
   sendChange(body: ChangeEventBody): void {
-    this.#push({ kind: 'change', body });
+    this.#push({ kind: 'change', body, done: () => undefined });
   }
 
   /** Resolves once everything queued so far was sent or given up (tests, stop). */
@@ -83,38 +87,38 @@ export class PagerDutyClient {
   }
 
   #push(item: Queued): void {
-    if (this.#stopped) return;
+    if (this.#stopped) return item.done(false);
     this.#queue.push(item);
     this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
   }
 
   async #drain(): Promise<void> {
     for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
-      await this.#deliver(item);
+      item.done(await this.#deliver(item));
     }
   }
 
-  async #deliver(item: Queued): Promise<void> {
+  async #deliver(item: Queued): Promise<boolean> {
     const delays = this.#o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const what = item.kind === 'alert' ? `${item.body.event_action} ${item.body.dedup_key}` : 'change event';
     for (let attempt = 0; ; attempt += 1) {
       if (this.#stopped) {
         this.#log.warn({ event: what }, 'PagerDuty event not sent: the bot is stopping');
-        return;
+        return false;
       }
       const outcome = await this.#post(item);
       if (outcome.ok) {
         this.#log.debug({ event: what, attempt }, 'PagerDuty accepted the event');
-        return;
+        return true;
       }
       if (!outcome.retry) {
         this.#log.error({ event: what, status: outcome.status, detail: outcome.detail }, `PagerDuty refused the event (${outcome.detail}); it is not retried`);
-        return;
+        return true;
       }
       const delay = delays[attempt];
       if (delay === undefined) {
-        this.#log.error({ event: what, attempts: attempt + 1, detail: outcome.detail }, `PagerDuty did not take the event after ${attempt + 1} attempts (${outcome.detail}); giving up`);
-        return;
+        this.#log.error({ event: what, attempts: attempt + 1, detail: outcome.detail }, `PagerDuty did not take the event after ${attempt + 1} attempts (${outcome.detail}); giving up for now`);
+        return false;
       }
       this.#log.warn({ event: what, attempt: attempt + 1, retryInMs: delay, detail: outcome.detail }, `PagerDuty did not take the event (${outcome.detail}); retrying`);
       await this.#sleep(delay);
