@@ -8,9 +8,22 @@
 import type Database from 'better-sqlite3';
 import cron from 'node-cron';
 
-/** Throws when the database cannot be written (read-only, full, locked past the busy timeout). */
+/** How much the probe grows the database by, for a moment: a few pages. */
+export const PROBE_GROWTH_BYTES = 16 * 1024;
+
+/**
+ * Throws when the database cannot be written (read-only, full, locked past the busy timeout).
+ * Rewriting one small row allocates no page, so it succeeds on a full database; the probe first
+ * writes a value a few pages long (which must allocate pages, from the free list or by growing the
+ * file) and then shrinks it again, in one transaction: what it proves is that the next backup row
+ * or audit line has room.
+ */
 export function probeDatabaseWrite(db: Database.Database, now: Date): void {
-  db.prepare(`INSERT INTO liveness (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`).run(now.toISOString());
+  const stamp = now.toISOString();
+  db.transaction(() => {
+    db.prepare(`INSERT INTO liveness (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`).run(stamp.padEnd(PROBE_GROWTH_BYTES, ' '));
+    db.prepare(`UPDATE liveness SET at = ? WHERE id = 1`).run(stamp);
+  }).immediate();
 }
 
 /** A round is overdue after this long without one finishing (HEALTH_CRON defaults to every minute). */
