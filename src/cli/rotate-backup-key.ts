@@ -42,10 +42,12 @@ export const rotateBackupKeyCommand: Command = {
           ctx.err('rotation cancelled; nothing was changed');
           return 1;
         }
+        // The lease tells a backup in another process not to sweep our staging copies mid-copy.
+        const release = engine.holdStoreWork();
         const report = await rotateBackupKey(deps, params, {
           actor: ctx.actor(),
           onProgress: (p) => ctx.out(`re-encrypted ${p.done} of ${p.total}`),
-        });
+        }).finally(release);
         ctx.out(`re-encrypted ${report.reencrypted} backups under key "${report.activeKeyId}"${report.caughtUp ? `; ${report.caughtUp} catalogue rows caught up from an earlier run` : ''}`);
         ctx.out(
           report.remainingKeyIds.length === 0 && report.legacy.length === 0

@@ -67,6 +67,8 @@ export class BackupEngine {
   /** Audit and run writes the database could not take yet (locked, full); retried on every heartbeat and run. */
   readonly pending: PendingWrites;
   private releasePendingHold: (() => void) | undefined;
+  /** Work in this process that stages objects in the store outside a backup run (a backup-key rotation). */
+  private storeWork = 0;
   /** Backups in this process run one after another (daily and monthly both fire at 02:00 on the 1st). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -118,7 +120,7 @@ export class BackupEngine {
    * Runs whose owner is gone (its lease missing or not renewed for the bound) become interrupted:
    * audited, paged once, never retried. An object such a run wrote but never catalogued is
    * deleted, so nothing unverified sits under a final name; decrypted restore files of dead owners
-   * are removed, and — while no backup runs anywhere — the store's stale temporary files and
+   * are removed, and — while no process holds a live lease (backup, restore, rotation) — the store's stale temporary files and
    * staged uploads. Safe at any time: work of live owners is left alone.
    */
   async recoverInterrupted(): Promise<void> {
@@ -147,13 +149,32 @@ export class BackupEngine {
     this.lease.pruneDead();
     const swept = await sweepWorkDir(this.workDir, (owner) => this.lease.isAlive(owner));
     if (swept > 0) log.warn({ files: swept }, 'removed decrypted snapshot files left by an interrupted restore');
-    if (!this.catalogue.runningRun() && this.store.sweepLeftovers) {
+    // Any live lease (a backup, restore or backup-key rotation in any process) may own a staging
+    // object mid-copy, with or without a run row: sweep only while nobody holds one.
+    if (!this.catalogue.runningRun() && this.storeWork === 0 && !this.lease.othersAlive() && this.store.sweepLeftovers) {
       const leftovers = await this.store.sweepLeftovers(this.lease.staleAfterMs).catch((error: unknown) => {
         log.warn({ err: error }, 'could not remove temporary files a stopped backup left in the store');
         return 0;
       });
       if (leftovers > 0) log.warn({ files: leftovers, store: this.store.location }, 'removed temporary files a stopped backup left in the store');
     }
+  }
+
+  /**
+   * Marks store work outside a backup run (a backup-key rotation re-encrypting through staging
+   * copies): holds this engine's lease, so other processes see a live holder, and keeps this
+   * process's own sweep away from the store until the returned release is called.
+   */
+  holdStoreWork(): () => void {
+    const releaseLease = this.lease.hold();
+    this.storeWork += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.storeWork -= 1;
+      releaseLease();
+    };
   }
 
   stop(): void {

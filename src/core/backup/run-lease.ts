@@ -109,6 +109,18 @@ export class RunLease {
   }
 
   /**
+   * Whether another process holds a live lease right now (a row with a fresh heartbeat that is not
+   * this engine's), whatever its work: backup, restore, verify, a backup-key rotation. Store-wide
+   * sweeps of temporary files run only when this is false: a live holder's staging object may be
+   * mid-copy even though no backup run row says `running`.
+   */
+  othersAlive(): boolean {
+    const cutoff = new Date(this.clock().getTime() - this.staleAfterMs).toISOString();
+    const row = this.db.prepare(`SELECT 1 AS live FROM run_leases WHERE heartbeat_at >= ? AND token != ? LIMIT 1`).get(cutoff, this.token);
+    return row !== undefined;
+  }
+
+  /**
    * Forgets leases of owners dead for a day (one row per crashed process would pile up). Their
    * runs were reaped long before: a run's owner counts as dead after `staleAfterMs`.
    */

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +131,32 @@ describe('a run killed with SIGKILL', () => {
     // The owner stops renewing: after the bound it is dead, and the slot is free again.
     await sleep(STALE_MS + 100);
     expect((await engine.backup('manual', 'cli')).ok).toBe(true);
+  });
+});
+
+describe('the store-wide sweep of temporary files', () => {
+  it('leaves a staging file alone while any process holds a live lease without a run row (a backup-key rotation), and sweeps it once that lease is dead', async () => {
+    const f = await fixture();
+    const { engine, db } = engineOn(f);
+    const day = join(f.dataDir, 'backups', 'daily', '2025-11-26');
+    await mkdir(day, { recursive: true });
+    const staging = join(day, '.tmp-rotating0a1b');
+    await writeFile(staging, 'half a re-encrypted copy');
+    const old = new Date(Date.now() - 10 * STALE_MS);
+    await utimes(staging, old, old);
+    // Another process re-encrypting: a fresh lease, no backup_runs row.
+    db.prepare(`INSERT INTO run_leases (token, holder, heartbeat_at) VALUES (?, 'rotating-cli:42', ?)`).run(randomUUID(), new Date().toISOString());
+    await engine.start();
+    expect(await tempFiles(join(f.dataDir, 'backups'))).toEqual(['.tmp-rotating0a1b']);
+
+    await sleep(STALE_MS + 100);
+    // The same in this process: a rotation holding store work keeps the engine's own sweep away.
+    const release = engine.holdStoreWork();
+    await engine.recoverInterrupted();
+    expect(await tempFiles(join(f.dataDir, 'backups'))).toEqual(['.tmp-rotating0a1b']);
+    release();
+    await engine.recoverInterrupted();
+    expect(await tempFiles(join(f.dataDir, 'backups'))).toEqual([]);
   });
 });
 
