@@ -142,8 +142,12 @@ export class BackupEngine {
       const where = r.target === 'prod' ? 'production' : 'staging';
       this.pending.attempt(`audit ${r.purpose}.interrupted`, () => this.o.audit.append({ actor: 'system', event: `${r.purpose}.interrupted`, target: r.key, details: { target: r.target, startedAt: r.startedAt, dryRun: r.dryRun, safetySnapshot: r.safetyKey } }));
       const rollBack = r.safetyKey ? ` If it has, the safety snapshot ${r.safetyKey} holds what ${where} had before.` : '';
+      // A dry run never uploads anything: saying "check whether production holds the restored data" would send on-call looking for damage that cannot exist.
+      const text = r.dryRun
+        ? `A dry-run ${r.purpose} of ${r.key} against ${where} started ${r.startedAt} was interrupted: the process running it stopped. It was a dry run, so nothing was changed in ${where}; run it again if you still need the check.`
+        : `A ${r.purpose} of ${r.key} into ${where} started ${r.startedAt} was interrupted: the process running it stopped. It was not retried; check whether ${where} holds the restored data.${rollBack}`;
       await this.o.notifier
-        .info(`A ${r.purpose} of ${r.key} into ${where} started ${r.startedAt} was interrupted: the process running it stopped. It was not retried; check whether ${where} holds the restored data.${rollBack}`)
+        .info(text)
         .catch((error: unknown) => log.error({ err: error }, 'could not report the interrupted restore'));
     }
     this.lease.pruneDead();

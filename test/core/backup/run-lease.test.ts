@@ -179,6 +179,21 @@ describe('what a killed restore leaves', () => {
   });
 });
 
+describe('a killed dry-run restore', () => {
+  it('is reported as a dry run that changed nothing, never as if production may hold restored data', async () => {
+    const f = await fixture();
+    const { engine, notifier, db } = engineOn(f);
+    const dead = randomUUID();
+    db.prepare(`INSERT INTO run_leases (token, holder, heartbeat_at) VALUES (?, 'old-pod:1', '2025-11-26T02:00:00.000Z')`).run(dead);
+    db.prepare(`INSERT INTO restores (key, target, purpose, dry_run, status, started_at, owner) VALUES ('daily/2025-11-25/vault-snapshot-20251125-020000.enc', 'prod', 'restore', 1, 'running', '2025-11-26T02:00:00Z', ?)`).run(dead);
+    await engine.start();
+    const said = notifier.infos.filter((t) => /interrupted/.test(t));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('dry run, so nothing was changed in production');
+    expect(said[0]).not.toMatch(/holds the restored data/);
+  });
+});
+
 describe('an S3 store', () => {
   it('staged uploads a killed run left under .incoming/ are removed by the next backup', async () => {
     const s3 = await startS3Server();
