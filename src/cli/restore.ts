@@ -57,6 +57,11 @@ export const restoreCommand: Command = {
       const actor = ctx.actor();
       const plan = await engine.planRestore(spec, target, args.flags.force === true);
       for (const fact of describePlan(plan)) ctx.out(`${fact.label}: ${fact.value}`);
+      // As the Slack handler does: refused now, not after a full safety snapshot of the target.
+      if (!dryRun && plan.foreignCluster === true && !plan.force) {
+        ctx.err(`${plan.key} was taken from another cluster (${plan.sourceCluster ?? 'a staging snapshot'}) than the ${targetName(plan)} Vault; restoring it replaces the target's data, tokens and unseal keys with that cluster's. Nothing was changed; if that is really what you want, add --force`);
+        return 2;
+      }
       const sameDay = sameDayLine(spec, await otherBackupsThatDay(engine.store, spec, plan.key));
       if (sameDay) ctx.out(sameDay);
       if (!dryRun && !confirmed) {

@@ -99,3 +99,25 @@ describe('backup commands with only VAULT_ADDR, VAULT_TOKEN and BACKUP_KEYS', ()
     expect(existsSync(join(dir, 'data', 'backups', 'daily'))).toBe(false);
   });
 });
+
+describe('a backup from another cluster', () => {
+  it('restore into prod without --force is refused up front (exit 2, naming --force), before any safety snapshot', async () => {
+    const other = await startVaultServer({ snapshotSize: 50_000 });
+    try {
+      const taken = await runCli(['backup', 'run'], { ...env, VAULT_ADDR: other.url, VAULT_TOKEN: other.rootToken });
+      expect(taken.code).toBe(0);
+      const key = /backup (manual\/\S+\.enc) verified/.exec(taken.stdout)?.[1];
+      expect(key).toBeDefined();
+      const snapshots = () => vault.requests.filter((r) => r.url.includes('sys/storage/raft/snapshot')).length;
+      const snapshotsBefore = snapshots();
+      const run = await runCli(['restore', key!, '--target', 'prod', '--yes'], env);
+      expect(run.code).toBe(2);
+      expect(run.errLines.at(-1)).toMatch(/another cluster.*add --force/);
+      expect(existsSync(join(dir, 'data', 'backups', 'pre-restore'))).toBe(false);
+      expect(snapshots()).toBe(snapshotsBefore);
+      expect(vault.restores).toHaveLength(0);
+    } finally {
+      await other.stop();
+    }
+  });
+});
