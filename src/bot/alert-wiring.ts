@@ -61,6 +61,7 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
   // VAULT_NODE_ADDRS: each node is asked for its own health; a sealed standby is named.
   const nodes = nodeClients(config.vault, logger);
   let monitor: HealthMonitor | undefined;
+  let catalogue: BackupEngine['catalogue'] | undefined;
   // Its own client: every call bounded and a 429 not waited out, so a hung or rate-limiting Slack
   // leaves the alert owed for the next round instead of holding the engine (and every round) behind it.
   const alertClient = new webApi.WebClient(slack.botToken, {
@@ -82,9 +83,11 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
   return {
     alerts,
     pagerduty,
-    wrap: (notifier) => new MetricsNotifier(new AlertingNotifier(notifier, alerts, logger)),
-    monitor: (backups) =>
-      (monitor = new HealthMonitor({
+    // The catalogue exists only once the backup engine is built (after this wrapper): bound in monitor().
+    wrap: (notifier) => new MetricsNotifier(new AlertingNotifier(notifier, alerts, logger, () => catalogue)),
+    monitor: (backups) => {
+      catalogue = backups.catalogue;
+      monitor = new HealthMonitor({
         engine: alerts,
         logger,
         clock: o.clock,
@@ -93,7 +96,9 @@ export function wireAlerts(o: AlertWiringOptions): AlertWiring {
             vault: backups.vault, nodes, store: backups.store, catalogue: backups.catalogue, clock: o.clock, latencyWarnMs: config.latencyWarnMs,
             ...(o.checkTimeoutMs ? { timeoutMs: o.checkTimeoutMs } : {}),
           }),
-      })),
+      });
+      return monitor;
+    },
     async stop() {
       await monitor?.idle();
       await alerts.idle();

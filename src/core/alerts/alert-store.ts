@@ -33,7 +33,7 @@ function toAlert(r: AlertRecord): StoredAlert {
   const date = (v: string | null): Date | undefined => (v === null ? undefined : new Date(v));
   const ref = r.message_ref_json ? (JSON.parse(r.message_ref_json) as AlertMessageRef) : undefined;
   const a: StoredAlert = {
-    id: r.id, key, scope: r.scope, severity: r.severity, state: r.state, title: titleOf(key, r.scope), detail: r.detail,
+    id: r.id, key, scope: r.scope, severity: r.severity, state: r.state, title: r.summary || titleOf(key, r.scope), detail: r.detail,
     firedAt: new Date(r.fired_at), reminders: r.reminders,
   };
   const optional: Partial<StoredAlert> = {
@@ -48,10 +48,10 @@ export class AlertStore {
   constructor(private readonly db: Database.Database) {}
 
   /** Opens an incident; undefined when one is already firing for this key and scope. */
-  open(a: { key: AlertKey; scope: string; severity: Severity; detail: string; at: Date }): StoredAlert | undefined {
+  open(a: { key: AlertKey; scope: string; severity: Severity; detail: string; at: Date; title?: string }): StoredAlert | undefined {
     const info = this.db
       .prepare(`INSERT INTO alerts (key, scope, severity, state, summary, detail, fired_at) VALUES (?, ?, ?, 'firing', ?, ?, ?) ON CONFLICT DO NOTHING`)
-      .run(a.key, a.scope, a.severity, titleOf(a.key, a.scope), a.detail, a.at.toISOString());
+      .run(a.key, a.scope, a.severity, a.title ?? titleOf(a.key, a.scope), a.detail, a.at.toISOString());
     return info.changes === 1 ? this.get(Number(info.lastInsertRowid)) : undefined;
   }
 

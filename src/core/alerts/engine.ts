@@ -114,11 +114,15 @@ export class AlertEngine {
     });
   }
 
-  /** Resolves at once (e.g. a backup of that kind succeeded); nothing happens when none is firing. */
-  clear(key: AlertKey, scope: string): Promise<AlertView | undefined> {
+  /**
+   * Resolves at once (e.g. a backup succeeded); nothing happens when none is firing. `why`, when
+   * given, is added to the incident's detail, so its updated message says what cleared it.
+   */
+  clear(key: AlertKey, scope: string, why?: string): Promise<AlertView | undefined> {
     return this.#serial(async () => {
       const firing = this.alerts.firingFor(key, scope);
       if (!firing) return undefined;
+      if (why) this.alerts.setDetail(firing.id, `${firing.detail}\n${why}`);
       const resolved = this.#resolve(firing);
       this.#page();
       await this.#deliverOne(resolved, { down: false });
@@ -186,15 +190,15 @@ export class AlertEngine {
         if (firing.detail !== result.detail) this.alerts.setDetail(firing.id, result.detail);
         return;
       }
-      if (FIRE_AT_ONCE.has(key) || record.failStreak >= this.#afterFailures) this.#fire(key, '', result.detail);
+      if (FIRE_AT_ONCE.has(key) || record.failStreak >= this.#afterFailures) this.#fire(key, '', result.detail, result.title);
     } else if (result.state === 'pass' && firing && record.passStreak >= this.#clearAfter) {
       this.#resolve(firing);
     }
   }
 
   /** Opens the incident (no Slack yet: the caller delivers). */
-  #fire(key: AlertKey, scope: string, detail: string): StoredAlert {
-    const opened = this.alerts.open({ key, scope, severity: SEVERITY[key], detail, at: this.#clock() });
+  #fire(key: AlertKey, scope: string, detail: string, title?: string): StoredAlert {
+    const opened = this.alerts.open({ key, scope, severity: SEVERITY[key], detail, at: this.#clock(), ...(title ? { title } : {}) });
     if (!opened) return this.alerts.firingFor(key, scope) as StoredAlert;
     this.#o.audit.append({ actor: 'system', event: 'alert.fired', target: targetOf(opened), details: { id: opened.id, severity: opened.severity, detail } });
     this.#log.warn({ alert: opened.key, scope, id: opened.id }, `alert fired: ${opened.title}`);

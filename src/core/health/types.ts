@@ -32,6 +32,8 @@ export interface CheckResult {
   detail: string;
   /** The alert a failure of this check raises; none for checks that only inform. */
   alert?: AlertKey;
+  /** The fired alert's title when the key's own would mislead (an uninitialised Vault is not "sealed"). */
+  title?: string;
   durationMs: number;
 }
 

@@ -31,9 +31,16 @@ export function initialisedResult(h: VaultHealth | undefined): CheckResult {
 
 export function sealedResult(h: VaultHealth | undefined): CheckResult {
   if (!h) return skip('sealed', 'Vault did not answer.', 'vault_sealed');
+  if (!h.initialized) {
+    // Still the critical, fire-at-once vault_sealed alert (nothing is served), but not titled "sealed":
+    // unsealing will not help, initialising will.
+    return {
+      name: 'sealed', state: 'fail', alert: 'vault_sealed', title: 'Vault is not initialised', durationMs: 0,
+      detail: `Vault is not initialised, so it cannot be unsealed or serve anything (HTTP ${h.code}); it needs \`vault operator init\` or a restore.`,
+    };
+  }
   if (h.sealed) {
-    const why = h.initialized ? 'sys/health reports sealed' : 'it is not initialised, so it cannot be unsealed';
-    return { name: 'sealed', state: 'fail', alert: 'vault_sealed', durationMs: 0, detail: `Vault is sealed (${why}, HTTP ${h.code}).` };
+    return { name: 'sealed', state: 'fail', alert: 'vault_sealed', durationMs: 0, detail: `Vault is sealed (sys/health reports sealed, HTTP ${h.code}).` };
   }
   return { name: 'sealed', state: 'pass', alert: 'vault_sealed', durationMs: 0, detail: 'unsealed' };
 }
