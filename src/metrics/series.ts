@@ -50,10 +50,20 @@ function once<T extends Metric>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
 
-/** Counted as failures happen (a process restart starts again at 0, as Prometheus expects). */
-export const backupFailuresTotal = once(SERIES.backupFailures, () =>
-  new Counter({ name: SERIES.backupFailures, help: 'Backups that failed, by kind and step.', labelNames: ['kind', 'step'] }),
-);
+/** The backup kinds and the steps a backup fails at (core's BackupKind and BackupStep; this module is a leaf). */
+export const BACKUP_FAILURE_KINDS = ['daily', 'monthly', 'manual', 'pre-restore'] as const;
+export const BACKUP_FAILURE_STEPS = ['start', 'snapshot', 'validate', 'encrypt', 'upload', 'verify', 'catalogue'] as const;
+
+/**
+ * Counted as failures happen (a process restart starts again at 0, as Prometheus expects). Every
+ * kind×step series exists from start-up at 0: a series born at 1 has no increase, so
+ * `increase(…[1h]) > 0` would miss exactly the first failure.
+ */
+export const backupFailuresTotal = once(SERIES.backupFailures, () => {
+  const counter = new Counter({ name: SERIES.backupFailures, help: 'Backups that failed, by kind and step.', labelNames: ['kind', 'step'] });
+  for (const kind of BACKUP_FAILURE_KINDS) for (const step of BACKUP_FAILURE_STEPS) counter.inc({ kind, step }, 0);
+  return counter;
+});
 
 export const backupDurationSeconds = once(SERIES.backupDuration, () =>
   new Histogram({

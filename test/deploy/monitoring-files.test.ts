@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXPORTED_SERIES } from '../../src/metrics/series.js';
+import { register } from 'prom-client';
+import { EXPORTED_SERIES, SERIES } from '../../src/metrics/series.js';
 import { parseYamlSubset } from './yaml-subset.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -63,6 +64,18 @@ describe('deploy/prometheus/vault-chatops-rules.yml', () => {
   it('notices the bot itself no longer reporting, and a stalled scheduler', () => {
     expect(rules.find((r) => r.alert === 'VaultChatopsNotReporting')?.expr).toMatch(/^absent\(vault_chatops_/);
     expect(rules.some((r) => r.expr.includes('vault_chatops_health_round_timestamp_seconds'))).toBe(true);
+  });
+
+  it('a scheduler that never finished a round fires too: the stalled rule also fires when the gauge is absent', () => {
+    expect(rules.find((r) => r.alert === 'VaultChatopsHealthRoundsStalled')?.expr).toContain('absent(vault_chatops_health_round_timestamp_seconds)');
+  });
+
+  it('the first backup failure is an increase: every kind×step failure series is exported at 0 from start-up', async () => {
+    const text = await register.getSingleMetricAsString(SERIES.backupFailures);
+    expect(rules.find((r) => r.alert === 'VaultBackupFailed')?.expr).toContain('increase(vault_chatops_backup_failures_total');
+    for (const kind of ['daily', 'monthly', 'manual', 'pre-restore']) {
+      for (const step of ['snapshot', 'upload', 'verify']) expect(text).toMatch(new RegExp(`vault_chatops_backup_failures_total\\{kind="${kind}",step="${step}"\\} 0$`, 'm'));
+    }
   });
 
   it('the tokenizer catches a series the bot does not export', () => {
