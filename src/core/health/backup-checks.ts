@@ -5,8 +5,9 @@
  * most), the last backup run, the last restore test, and whether the store answers at all.
  *
  * The store is asked only for the date folders a backup younger than the limit could be in
- * (today and the two days before, this month and last), so a round stays cheap however many
- * backups the store holds.
+ * (today and the days back to the limit, this month and maybe last), at most
+ * `LIST_CONCURRENCY` listings at a time, so a round stays cheap however many backups the store
+ * holds and a slow but working store (every LIST a few hundred ms) is not called unreachable.
  */
 import { byNewest, isoDate, parseObjectKey, type ParsedObjectName } from '../backup/object-names.js';
 import type { BackupStore } from '../store/backup-store.js';
@@ -15,20 +16,27 @@ import { reason } from './vault-checks.js';
 
 const DAY_MS = 86_400_000;
 
-/** The newest backup in the store younger than about `maxAgeHours` + 48 h, or undefined. */
+/** Listings in flight at once: the whole look takes about two LIST round trips, not nine. */
+export const LIST_CONCURRENCY = 4;
+
+/** The newest backup in the store from the last `maxAgeHours` (rounded up to whole days, plus one), or undefined. */
 export async function newestStoredBackup(store: Pick<BackupStore, 'list'>, now: Date, maxAgeHours: number): Promise<ParsedObjectName | undefined> {
   const days = Math.ceil(maxAgeHours / 24) + 1;
-  const dates = Array.from({ length: days + 1 }, (_, i) => isoDate(new Date(now.getTime() - i * DAY_MS)));
+  const dates = Array.from({ length: days }, (_, i) => isoDate(new Date(now.getTime() - i * DAY_MS)));
   const months = [...new Set(dates.map((d) => d.slice(0, 7)))];
   const prefixes = [...dates.flatMap((d) => [`daily/${d}/`, `manual/${d}/`]), ...months.map((m) => `monthly/${m}/`)];
   const found: ParsedObjectName[] = [];
-  for (const prefix of prefixes) {
-    for await (const object of store.list(prefix)) {
-      const name = parseObjectKey(object.key);
-      // An empty object is not a backup, whatever its name says.
-      if (name && object.size > 0) found.push(name);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let prefix = prefixes[next++]; prefix !== undefined; prefix = prefixes[next++]) {
+      for await (const object of store.list(prefix)) {
+        const name = parseObjectKey(object.key);
+        // An empty object is not a backup, whatever its name says.
+        if (name && object.size > 0) found.push(name);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, prefixes.length) }, worker));
   return found.sort(byNewest)[0];
 }
 

@@ -140,6 +140,26 @@ describe('health round: backup checks', () => {
     expect(byName(emptied, 'backup_age').detail).toContain('the store holds no backup from the last 25 h');
   });
 
+  it('a slow but working store (every LIST 120 ms) is not unreachable: the listings share the bound side by side', async () => {
+    f = await backupFixture();
+    const outcome = await f.engine.backup('daily', 'system');
+    expect(outcome.ok).toBe(true);
+    const real = f.engine.store;
+    let lists = 0;
+    const slow = {
+      location: real.location,
+      async *list(prefix?: string) {
+        lists += 1;
+        await new Promise((r) => setTimeout(r, 120));
+        yield* real.list(prefix);
+      },
+    } as typeof real;
+    const r = await runHealthRound({ vault: f.engine.vault, store: slow, catalogue: f.engine.catalogue, timeoutMs: 600, latencyWarnMs: 1000 });
+    expect(byName(r, 'store')).toMatchObject({ state: 'pass' });
+    expect(byName(r, 'backup_age').state).toBe('pass');
+    expect(lists).toBeLessThanOrEqual(8);
+  });
+
   it('no backup at all is overdue, and a restore test that never ran is not judged', async () => {
     f = await backupFixture();
     const r = await round(f);
