@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 import { TEMP_NAME_PREFIX } from './store-key.js';
@@ -21,8 +21,13 @@ export function tempPathIn(dir: string): string {
   return join(dir, `${TEMP_NAME_PREFIX}${randomBytes(12).toString('hex')}`);
 }
 
-/** Streams `body` into a new file at `path`, fsyncs it and returns the number of bytes written. */
-export async function writeStreamDurably(path: string, body: Readable): Promise<number> {
+/**
+ * Streams `body` into a new file at `path`, fsyncs it and returns the number of bytes written.
+ * `describeError` turns a file-system error (ENOSPC, EIO…) into the error the whole pipe is torn
+ * down with: the body's producer sees it first, so without it the person read only "the upload
+ * step failed" and the errno stayed in the log.
+ */
+export async function writeStreamDurably(path: string, body: Readable, describeError: (error: unknown) => Error = (e) => e as Error): Promise<number> {
   let counted = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -34,11 +39,40 @@ export async function writeStreamDurably(path: string, body: Readable): Promise<
   // after a fast failure had already cleaned up, leaving a stray temporary file behind.
   const handle = await open(path, 'wx', FILE_MODE);
   // `flush` fsyncs the file before the stream closes it.
-  await pipeline(body, counter, handle.createWriteStream({ flush: true, highWaterMark: STREAM_BUFFER_BYTES }));
+  await pipeline(body, counter, describedWrites(handle.createWriteStream({ flush: true, highWaterMark: STREAM_BUFFER_BYTES }), describeError));
   // Same check as restic: what reached the disk is what passed through.
   const { size } = await stat(path);
   if (size !== counted) throw new Error(`wrote ${size} bytes to ${path} but ${counted} passed through`);
   return counted;
+}
+
+/** A writable in front of `file` that fails with `describeError(error)` where `file` fails with `error`. */
+function describedWrites(file: Writable, describeError: (error: unknown) => Error): Writable {
+  let failed: Error | undefined;
+  const fail = (error: unknown): Error => (failed ??= describeError(error));
+  // The file's own 'error' event follows a failed write; it is reported through the callbacks.
+  file.on('error', fail);
+  return new Writable({
+    highWaterMark: STREAM_BUFFER_BYTES,
+    write(chunk: Buffer, _encoding, callback) {
+      file.write(chunk, (error) => callback(error ? fail(error) : null));
+    },
+    final(callback) {
+      let done = false;
+      const finish = (error?: Error | null) => {
+        if (done) return;
+        done = true;
+        callback(error ? fail(error) : null);
+      };
+      file.once('error', finish);
+      file.once('close', () => finish(failed ?? null));
+      file.end();
+    },
+    destroy(error, callback) {
+      if (!file.destroyed) file.destroy();
+      callback(error);
+    },
+  });
 }
 
 /** Writes `data` to a new file at `path` and fsyncs it. */

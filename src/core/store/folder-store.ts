@@ -34,7 +34,8 @@ export class FolderStore implements BackupStore {
     try {
       await mkdir(dir, { recursive: true });
       tempObject = tempPathIn(dir);
-      const size = await writeStreamDurably(tempObject, body);
+      // The errno (ENOSPC, EIO) reaches whoever feeds the body, not only this rejection.
+      const size = await writeStreamDurably(tempObject, body, (error) => storeFailed(this.location, 'write', key, error));
       const json = `${JSON.stringify(checkMetadata(metadata()), null, 2)}\n`;
       tempSidecar = tempPathIn(dir);
       await writeFileDurably(tempSidecar, json);
@@ -150,6 +151,10 @@ export class FolderStore implements BackupStore {
       if (relDir === '' && hasErrnoCode(error, 'ENOENT')) {
         throw new CoreError(ErrorCode.StoreFailed, `The backup folder ${this.root} does not exist (no such folder); check BACKUP_STORE.`, { cause: error });
       }
+      // The store's path is a file, or lies under one: also a wrong BACKUP_STORE, never "no backups".
+      if (relDir === '' && hasErrnoCode(error, 'ENOTDIR')) {
+        throw new CoreError(ErrorCode.StoreFailed, `The backup folder ${this.root} is not a folder (${osMessage(error)}); check BACKUP_STORE.`, { cause: error });
+      }
       if (hasErrnoCode(error, 'ENOENT') || hasErrnoCode(error, 'ENOTDIR')) return;
       throw error;
     }
@@ -191,4 +196,10 @@ async function unlinkIfPresent(path: string): Promise<void> {
   await unlink(path).catch((error: unknown) => {
     if (!hasErrnoCode(error, 'ENOENT')) throw error;
   });
+}
+
+/** A file-system error's own first line (`ENOTDIR: not a directory, scandir '/srv/backups'`). */
+function osMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message.split('\n')[0]!.trim() : String(error);
+  return message.slice(0, 300);
 }

@@ -109,4 +109,19 @@ describe('FolderStore', () => {
     const listing = async () => { for await (const object of store.list()) keys.push(object); };
     await expect(listing()).rejects.toThrow(/^The backup folder .* does not exist \(no such folder\); check BACKUP_STORE\.$/);
   });
+
+  it('a store path that is a file, or lies under a file, is an error naming the path and the OS error, not an empty listing', async () => {
+    const file = join(root, 'afile');
+    await writeFile(file, 'not a folder');
+    for (const path of [file, join(file, 'backups')]) {
+      const keys = [];
+      const listing = async () => { for await (const object of new FolderStore(path).list()) keys.push(object); };
+      const error: unknown = await listing().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      const message = (error as Error).message;
+      expect(message).toContain(`The backup folder ${path} is not a folder`);
+      expect(message).toContain('ENOTDIR: not a directory');
+      expect(message).toContain('check BACKUP_STORE');
+    }
+  });
 });
