@@ -17,7 +17,7 @@ import type { Config } from '../core/config/index.js';
 import type { Database } from '../core/db/index.js';
 import { asCoreError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { startScheduler, type Scheduler } from '../core/scheduler.js';
+import { startScheduler, type ScheduledJob, type Scheduler } from '../core/scheduler.js';
 import type { BackupStore } from '../core/store/backup-store.js';
 import type { HandlerDeps } from '../handlers/deps.js';
 import { createBoltApp, type ReceiverKind, type SocketModeTuning } from './app.js';
@@ -96,6 +96,8 @@ export interface RunningBot {
   notificationsIdle(): Promise<void>;
   /** One expiry sweep now (tests drive it with their clock). */
   sweep(): Promise<number>;
+  /** The cron jobs as scheduled (tests run one by name, e.g. the weekly `restore-test`). */
+  jobs: ScheduledJob[];
   stop(): Promise<void>;
 }
 
@@ -193,7 +195,8 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
     throw socketMode ? socketModeStartError(error) : error;
   }
   // Timers only once the bot can be reached, so a failed start leaves nothing running.
-  const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler([...backups.scheduledJobs().filter((j) => j.name !== 'restore-test'), ...recoverability.jobs(), healthMonitor.job(config.schedule.healthCron)], logger);
+  const jobs: ScheduledJob[] = [...backups.scheduledJobs().filter((j) => j.name !== 'restore-test'), ...recoverability.jobs(), healthMonitor.job(config.schedule.healthCron)];
+  const scheduler: Scheduler | undefined = o.schedule === false ? undefined : startScheduler(jobs, logger);
   const stopSweep = startExpirySweep(approvals, messenger, logger, o.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   startDefaultMetrics();
   bindMetricSources(metricSourcesFor({ backups, alerts: alerting.alerts, approvals, health: healthMonitor }));
@@ -225,6 +228,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
       await notifier.idle();
     },
     sweep: () => sweepExpired(approvals, messenger, logger),
+    jobs,
     async stop() {
       if (stopped) return;
       stopped = true;
