@@ -178,3 +178,40 @@ describe('file modes (issue 7)', () => {
     }
   });
 });
+
+describe('while another process holds the database lock', () => {
+  function lockedBy(dataDir: string): BetterSqlite3.Database {
+    const other = new BetterSqlite3(join(dataDir, DATABASE_FILE));
+    other.exec('BEGIN EXCLUSIVE');
+    return other;
+  }
+
+  it('an up-to-date database still opens: applied migrations are only read', () => {
+    const dataDir = tempDir();
+    const migrations = migrationsDir({ '001_t.sql': 'CREATE TABLE t (x INTEGER);', '002_u.sql': 'CREATE TABLE u (y INTEGER);' });
+    openDatabase(dataDir, { migrationsDir: migrations }).close();
+    const other = lockedBy(dataDir);
+    try {
+      const db = openDatabase(dataDir, { migrationsDir: migrations, busyTimeoutMs: 50 });
+      opened.push(db);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 0 });
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+  });
+
+  it('a pending migration blocked by the lock is reported as a lock to try again, not a migration to fix', () => {
+    const dataDir = tempDir();
+    openDatabase(dataDir, { migrationsDir: migrationsDir({ '001_t.sql': 'CREATE TABLE t (x INTEGER);' }) }).close();
+    const other = lockedBy(dataDir);
+    try {
+      const error = caught(() => openDatabase(dataDir, { migrationsDir: migrationsDir({ '001_t.sql': 'CREATE TABLE t (x INTEGER);', '002_u.sql': 'CREATE TABLE u (y INTEGER);' }), busyTimeoutMs: 50 }));
+      expect(error.userMessage).toMatch(/^The database is locked by another process \(database is locked\); try again/);
+      expect(error.userMessage).not.toMatch(/fix the migration/);
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+  });
+});
