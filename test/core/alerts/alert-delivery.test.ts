@@ -213,4 +213,15 @@ describe('alert delivery owed through outages', () => {
     await Promise.all([first.idle(), secondDone]);
     expect([...a.lines, ...b.lines]).toEqual(['fired backup_failed firing']);
   });
+
+  it('two processes on one database send a due reminder once', async () => {
+    const a = new Chat('a');
+    const b = new Chat('b');
+    const first = build(a);
+    const second = build(b);
+    await first.observe(sealed('fail'));
+    tick(16 * 60_000);
+    await Promise.all([first.deliverPending(), second.deliverPending()]);
+    expect([...a.lines, ...b.lines].filter((l) => l.startsWith('reminder'))).toEqual(['reminder vault_sealed #1']);
+  });
 });

@@ -146,14 +146,14 @@ describe('health round: backup checks', () => {
     expect(outcome.ok).toBe(true);
     const real = f.engine.store;
     let lists = 0;
-    const slow = {
+    const slow: Pick<typeof real, 'list' | 'location'> = {
       location: real.location,
       async *list(prefix?: string) {
         lists += 1;
         await new Promise((r) => setTimeout(r, 120));
         yield* real.list(prefix);
       },
-    } as typeof real;
+    };
     const r = await runHealthRound({ vault: f.engine.vault, store: slow, catalogue: f.engine.catalogue, timeoutMs: 600, latencyWarnMs: 1000 });
     expect(byName(r, 'store')).toMatchObject({ state: 'pass' });
     expect(byName(r, 'backup_age').state).toBe('pass');
