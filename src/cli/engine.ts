@@ -23,8 +23,9 @@ class CliNotifier implements Notifier {
     if (error) this.ctx.err(`restore test failed at ${error.step}: ${error.reason}`);
     else this.ctx.out(`restore test of ${r.key} into ${r.target} passed in ${formatDuration(r.recoveryMs)} (canary ${r.canary})`);
   }
+  /** Notices (an interrupted run found at start-up, a skipped test) go to stderr: stdout is the command's result, e.g. its --json. */
   async info(text: string): Promise<void> {
-    this.ctx.out(text);
+    this.ctx.err(text);
   }
 }
 

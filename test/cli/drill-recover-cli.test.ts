@@ -4,7 +4,8 @@
  * the target; `drill backup-integrity` names a corrupted backup and exits 1; `recover` writes the
  * backup's value back as a new version and prints versions, never values; both refuse without staging.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,18 @@ describe('drill and recover on the command line', () => {
     expect(report.steps.every((s) => s.ok && Number.isInteger(s.ms))).toBe(true);
     expect(staging.restores.length).toBe(before + 1);
     expect(prod.restores).toHaveLength(0);
+  });
+
+  it('drill --json stays valid JSON on stdout when start-up reports an interrupted run: the notice goes to stderr', async () => {
+    const db = new BetterSqlite3(join(dir, 'data', 'vault-chatops.db'));
+    const dead = randomUUID();
+    db.prepare(`INSERT INTO run_leases (token, holder, heartbeat_at) VALUES (?, 'old-pod:1', '2025-11-26T02:00:00.000Z')`).run(dead);
+    db.prepare(`INSERT INTO restores (key, target, purpose, dry_run, status, started_at, owner) VALUES ('manual/2025-11-25/vault-snapshot-20251125-020000.enc', 'staging', 'restore-test', 0, 'running', '2025-11-26T02:00:00Z', ?)`).run(dead);
+    db.close();
+    const run = await runCli(['drill', 'restore-test', '--json'], { ...env, RTO_RESTORE_MINUTES: '30' });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as DrillReport).status).toBe('passed');
+    expect(run.stderr).toMatch(/restore-test of manual\/2025-11-25\/vault-snapshot-20251125-020000\.enc into staging .* was interrupted/);
   });
 
   it('drill backup-integrity names the corrupted backup and exits 1', async () => {
