@@ -22,13 +22,14 @@ const USAGE = 'backup show <key|latest|YYYY-MM-DD> [--json]';
 /** DESIGN §4's keys first, in its order; anything else the object carries after them. */
 const KNOWN_KEYS = ['sha256', 'plain-sha256', 'plain-size', 'key-id', 'format', 'vault-version', 'created-at', 'kind', 'audit-head', 'cluster'];
 
-type CatalogueState =
+export type CatalogueState =
   | { state: 'verified'; entry: CatalogueEntry }
   | { state: 'mismatch'; entry: CatalogueEntry; differs: string[] }
   | { state: 'deleted'; entry: CatalogueEntry }
   | { state: 'unknown' };
 
-function catalogueState(object: StoredObject, entry: CatalogueEntry | undefined): CatalogueState {
+/** The catalogue's word on a stored object: its sha256 and size must be what was verified. */
+export function catalogueState(object: StoredObject, entry: CatalogueEntry | undefined): CatalogueState {
   if (entry === undefined) return { state: 'unknown' };
   if (entry.deletedAt !== null) return { state: 'deleted', entry };
   const differs = [

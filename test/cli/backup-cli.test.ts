@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,5 +119,29 @@ describe('a backup from another cluster', () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe('backup list and a swapped object', () => {
+  it('an older backup copied over a newer name (sidecar too) is listed as DIFFERS from catalogue, not verified', async () => {
+    const a = await runCli(['backup', 'run'], env);
+    const b = await runCli(['backup', 'run', '--kind', 'daily'], env);
+    const older = /backup (manual\/\S+\.enc) verified/.exec(a.stdout)?.[1] ?? '';
+    const newer = /backup (daily\/\S+\.enc) verified/.exec(b.stdout)?.[1] ?? '';
+    expect(older && newer).toBeTruthy();
+    const root = join(dir, 'data', 'backups');
+    await copyFile(join(root, older), join(root, newer));
+    await copyFile(join(root, `${older}.json`), join(root, `${newer}.json`));
+
+    const list = await runCli(['backup', 'list'], env);
+    expect(list.code).toBe(0);
+    const line = list.stdout.split('\n').find((l) => l.startsWith(newer)) ?? '';
+    expect(line).toMatch(/DIFFERS from catalogue \(sha256/);
+    expect(line).not.toMatch(/ verified \d{4}/);
+    expect(list.stdout.split('\n').find((l) => l.startsWith(older))).toMatch(/ verified /);
+
+    const json = await runCli(['backup', 'list', '--json'], env);
+    const doc = JSON.parse(json.stdout) as { backups: Array<{ key: string; verifiedAt: string | null; differsFromCatalogue?: string[] }> };
+    expect(doc.backups.find((r) => r.key === newer)).toMatchObject({ verifiedAt: null, differsFromCatalogue: expect.arrayContaining(['sha256']) });
   });
 });
