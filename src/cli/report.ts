@@ -4,6 +4,7 @@
  * §14) for a date range, default the last 30 days, on stdout. Reads the database only: it needs
  * neither Vault nor Slack, so it works in the outage it may be asked about.
  */
+import { parseIsoDate } from '../core/backup/object-names.js';
 import { DrillStore } from '../core/drills/index.js';
 import { REPORT_FORMATS, ReportService, type ReportFormat } from '../core/report/index.js';
 import type { Command } from './registry.js';
@@ -33,6 +34,8 @@ export const reportCommand: Command = {
     const to = typeof args.flags.to === 'string' ? args.flags.to : undefined;
     for (const d of [from, to]) {
       if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new UsageError(`"${d}" is not a date; use YYYY-MM-DD: ${USAGE}`);
+      // The right shape is not enough: 2026-13-01 must be a usage error (2), not a failure later (1).
+      if (d !== undefined && parseIsoDate(d) === undefined) throw new UsageError(`"${d}" is not a calendar date; use YYYY-MM-DD, e.g. 2025-11-26: ${USAGE}`);
     }
     if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}; give the earlier date first`);
     const db = ctx.db();

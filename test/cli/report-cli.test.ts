@@ -191,6 +191,11 @@ describe('vault-chatops report', () => {
     const bad = await runCli(['report', '--from', '2025-11-31x'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"2025-11-31x" is not a date');
+    for (const day of ['2026-13-01', '2025-02-30']) {
+      const notACalendarDate = await runCli(['report', '--from', day], env);
+      expect(notACalendarDate.code).toBe(2);
+      expect(notACalendarDate.errLines).toEqual([expect.stringContaining(`"${day}" is not a calendar date; use YYYY-MM-DD`)]);
+    }
     const order = await runCli(['report', '--from', '2025-11-30', '--to', '2025-11-01'], env);
     expect(order.code).toBe(2);
     const format = await runCli(['report', '--format', 'pdf'], env);
