@@ -30,6 +30,8 @@ export interface CliIo {
    * work draws a progress bar on stderr. Without one, restores need `--yes` and nothing is drawn.
    */
   interactive?: boolean;
+  /** How long a database write waits for another process's lock (default 5 s); tests shorten it. */
+  dbBusyTimeoutMs?: number;
 }
 
 export const PROGRAM = 'vault-chatops';
@@ -105,7 +107,7 @@ export class CliContext {
       if (options.existing === true && !existsSync(file)) {
         throw new CoreError(ErrorCode.DataDirUnusable, `There is no database at ${file}; check DATA_DIR, or run "vault-chatops migrate" to create one.`);
       }
-      this.opened = openDatabase(dataDir);
+      this.opened = openDatabase(dataDir, this.io.dbBusyTimeoutMs === undefined ? {} : { busyTimeoutMs: this.io.dbBusyTimeoutMs });
     }
     return this.opened;
   }

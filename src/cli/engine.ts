@@ -56,6 +56,29 @@ export async function withEngine<T>(ctx: CliContext, run: (engine: BackupEngine)
     if (!offline) await engine.start();
     return await run(engine);
   } finally {
+    await settleWrites(engine, ctx, db);
     engine.stop();
+  }
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A CLI process ends with the command: audit rows and run records the database could not take
+ * yet (another process holds its lock) are retried for up to the connection's busy timeout
+ * (5 s). What still cannot be written is said in one line: the run it would have closed stays
+ * open and is reported as interrupted by the next command or the bot, never silently lost.
+ */
+async function settleWrites(engine: BackupEngine, ctx: CliContext, db: ReturnType<CliContext['db']>): Promise<void> {
+  if (engine.pending.size === 0) return;
+  const boundMs = Math.max(0, Number(db.pragma('busy_timeout', { simple: true })) || 5000);
+  const deadline = Date.now() + boundMs;
+  let left = engine.flushPending();
+  while (left > 0 && Date.now() < deadline) {
+    await pause(Math.min(100, Math.max(1, deadline - Date.now())));
+    left = engine.flushPending();
+  }
+  if (left > 0) {
+    ctx.err(`the database stayed locked by another process for ${formatDuration(boundMs)}, so this command's audit and run records (${engine.pending.waiting.join('; ')}) could not be written; an unfinished run will be reported as interrupted`);
   }
 }

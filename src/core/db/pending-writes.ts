@@ -30,6 +30,11 @@ export class PendingWrites {
     return this.queue.length;
   }
 
+  /** What the waiting writes are, in order ("audit backup.failed", "close the backup run"). */
+  get waiting(): string[] {
+    return this.queue.map((w) => w.what);
+  }
+
   /**
    * Runs `write` now, unless earlier writes are still waiting (order is kept: it queues behind
    * them without blocking on the database again). A write that throws is kept for `flush`.
