@@ -63,3 +63,12 @@ export function parseIsoDate(text: string): string | undefined {
   const at = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return isoDate(at) === text ? text : undefined;
 }
+
+/** Where staging restores keep their safety snapshots: `staging/pre-restore/…` (backup-engine's keyPrefix). */
+export const STAGING_PREFIX = 'staging/';
+
+/** True for every backup object the tool writes, the staging safety snapshots under `staging/` included. */
+export function isBackupObjectKey(key: string): boolean {
+  if (parseObjectKey(key)) return true;
+  return key.startsWith(STAGING_PREFIX) && parseObjectKey(key.slice(STAGING_PREFIX.length)) !== undefined;
+}

@@ -5,7 +5,8 @@
  *    a temporary object `rotating/<key>`, hashing plaintext and ciphertext on the way;
  * 2. verify the temporary object: its sha256, and a full authenticated decrypt with the active key
  *    alone whose plaintext sha256 equals the backup's recorded `plain-sha256`;
- * 3. replace the backup with it (the store's put is atomic), read the result back and compare;
+ * 3. replace the backup with it (`put` with `replaceExisting`: atomic, and a failure never removes
+ *    the old object), read the result back and compare;
  * 4. delete the temporary object. The caller updates the catalogue last.
  * Memory stays flat: every step streams. A crash anywhere leaves the original or the new object
  * under the backup's name, and the run after it starts this object again or skips it as done.
@@ -17,7 +18,7 @@ import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import { keyringFromKeys, type BackupKey, type Keyring } from '../crypto/keyring.js';
 import { hashStoredObject } from '../backup/verify-stored.js';
-import type { BackupStore, ObjectMetadata } from '../store/backup-store.js';
+import type { BackupStore, ObjectMetadata, PutOptions } from '../store/backup-store.js';
 import { discard } from '../streams/discard.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 
@@ -59,7 +60,8 @@ export async function reencryptObject(store: BackupStore, keyring: Keyring, key:
 
   // 3. Replace, then prove the object under the backup's name is the verified one.
   signal?.throwIfAborted();
-  await streamInto(store, key, () => store.get(temp), [], () => newMeta, signal);
+  // A replace whose failure leaves the old object where it is (the plain put would remove it).
+  await streamInto(store, key, () => store.get(temp), [], () => newMeta, signal, { replaceExisting: true });
   const final = await hashStoredObject(store, key);
   if (final.sha256 !== newMeta.sha256 || final.size !== written) {
     throw new CoreError(
@@ -95,11 +97,12 @@ async function streamInto(
   transforms: NodeJS.ReadWriteStream[],
   metadata: () => ObjectMetadata,
   signal: AbortSignal | undefined,
+  options: PutOptions = {},
 ): Promise<number> {
   const body = new PassThrough({ highWaterMark: 1024 * 1024 });
   const input = await source();
   const flowing = pipeline([input, ...transforms, body] as unknown as [Readable, PassThrough], ...(signal ? [{ signal }] : []));
-  const putting = store.put(target, body, metadata).catch((error: unknown) => {
+  const putting = store.put(target, body, metadata, options).catch((error: unknown) => {
     // The store gave up: stop reading the source too.
     body.destroy(error instanceof Error ? error : new Error(String(error)));
     throw error;

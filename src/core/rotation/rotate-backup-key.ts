@@ -9,12 +9,13 @@
  */
 import type { AuditTrail } from '../audit/types.js';
 import type { BackupCatalogue } from '../backup/catalogue.js';
-import { parseObjectKey } from '../backup/object-names.js';
+import { isBackupObjectKey } from '../backup/object-names.js';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { CoreError, ErrorCode, asCoreError } from '../errors.js';
 import type { BackupStore, ObjectMetadata } from '../store/backup-store.js';
 import { reencryptObject, tempKeyFor } from './reencrypt-object.js';
+import { storedKeyId } from './stored-key-id.js';
 
 /** What a `rotate-backup-key` request freezes: the target key and what was found to move. */
 export interface RotateBackupKeyParams {
@@ -64,15 +65,25 @@ interface Candidate {
   key: string;
   size: number;
   metadata: ObjectMetadata;
+  /**
+   * The key the bytes are really under (vcbk1 header), else the metadata's `key-id`. Progress is
+   * judged by this: a crash between an object's and its sidecar's rename leaves them disagreeing.
+   */
+  keyId: string | undefined;
 }
 
-/** Every backup object with its metadata, oldest name first (stable order for resuming). */
+/**
+ * Every backup object (the staging safety snapshots under `staging/` too) with its metadata and
+ * real key id, oldest name first (stable order for resuming).
+ */
 async function backups(store: BackupStore): Promise<Candidate[]> {
   const out: Candidate[] = [];
   for await (const listed of store.list()) {
-    if (!parseObjectKey(listed.key)) continue;
+    if (!isBackupObjectKey(listed.key)) continue;
     const stat = await store.stat(listed.key);
-    if (stat) out.push({ key: listed.key, size: stat.size, metadata: stat.metadata });
+    if (!stat) continue;
+    const keyId = stat.metadata.format === 'vcbk1' ? ((await storedKeyId(store, listed.key)) ?? stat.metadata['key-id']) : stat.metadata['key-id'];
+    out.push({ key: listed.key, size: stat.size, metadata: stat.metadata, keyId });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
@@ -91,8 +102,8 @@ export async function planBackupKeyRotation(deps: Pick<BackupKeyDeps, 'store' | 
   let objects = 0;
   let bytes = 0;
   for (const b of await backups(store)) {
-    const keyId = b.metadata['key-id'];
-    if (keyId === active || b.metadata.format !== 'vcbk1') continue;
+    const keyId = b.keyId;
+    if (isDone(b, active) || b.metadata.format !== 'vcbk1') continue;
     fromKeys[keyId ?? 'unknown'] = (fromKeys[keyId ?? 'unknown'] ?? 0) + 1;
     objects += 1;
     bytes += b.size;
@@ -115,7 +126,7 @@ export async function rotateBackupKey(deps: BackupKeyDeps, params: Readonly<Rota
   const all = await backups(store);
   const legacy = all.filter((b) => b.metadata.format !== 'vcbk1').map((b) => b.key);
   const work = all.filter((b) => b.metadata.format === 'vcbk1');
-  const total = work.filter((b) => b.metadata['key-id'] !== active).length;
+  const total = work.filter((b) => !isDone(b, active)).length;
   const progress: BackupKeyProgress = { done: 0, total, bytes: 0, skipped: 0 };
   let reported = { at: clock().getTime(), done: 0 };
   const every = o.progressEvery ?? 5;
@@ -125,20 +136,23 @@ export async function rotateBackupKey(deps: BackupKeyDeps, params: Readonly<Rota
   let caughtUp = 0;
   for (const b of work) {
     o.signal?.throwIfAborted();
-    if (b.metadata['key-id'] === active) {
-      // Done by this run or an earlier one; make sure its catalogue row and temporary copy caught up.
+    if (isDone(b, active)) {
+      // Done by this run or an earlier one (its header and metadata both say so); make sure its
+      // catalogue row and temporary copy caught up.
       if (tidyFinished(deps, b)) caughtUp += 1;
       await store.delete(tempKeyFor(b.key)).catch(() => {});
       continue;
     }
-    const fromKey = b.metadata['key-id'] ?? 'unknown';
+    // Old bytes (whatever the metadata claims), or new bytes whose metadata lags: redone from the
+    // bytes really stored; a verified temporary copy from an earlier run is only ever overwritten.
+    const fromKey = b.keyId ?? 'unknown';
     let result;
     try {
-      result = await reencryptObject(store, keyring, b.key, b.metadata, o.signal);
+      result = await reencryptObject(store, keyring, b.key, { ...b.metadata, ...(b.keyId ? { 'key-id': b.keyId } : {}) }, o.signal);
     } catch (error) {
       const e = asCoreError(error);
       audit.append({ actor: o.actor, event: 'rotation.backup_key.object_failed', target: b.key, details: { fromKey, toKey: active, code: e.code, message: e.userMessage } });
-      throw new CoreError(e.code, `Stopped at ${b.key} after re-encrypting ${progress.done} of ${total} backups: ${e.userMessage} Every backup is still readable with one of the configured keys; run the rotation again to continue.`, { cause: error });
+      throw new CoreError(e.code, `Stopped at ${b.key} after re-encrypting ${progress.done} of ${total} backups: ${e.userMessage} ${await stillReadable(store, keyring, b.key)}`, { cause: error });
     }
     updateCatalogue(deps, b.key, result.sha256, result.size, active);
     audit.append({ actor: o.actor, event: 'rotation.backup_key.object', target: b.key, details: { fromKey, toKey: active, sha256: result.sha256, bytes: result.size } });
@@ -150,9 +164,23 @@ export async function rotateBackupKey(deps: BackupKeyDeps, params: Readonly<Rota
       reported = { at: now, done: progress.done };
     }
   }
-  const remaining = [...new Set((await backups(store)).map((b) => b.metadata['key-id'] ?? 'unknown'))].filter((id) => id !== active);
+  const remaining = [...new Set((await backups(store)).map((b) => b.keyId ?? 'unknown'))].filter((id) => id !== active);
   audit.append({ actor: o.actor, event: 'rotation.backup_key.finished', target: store.location, details: { activeKeyId: active, reencrypted: progress.done, caughtUp, remainingKeyIds: remaining } });
   return { activeKeyId: active, reencrypted: progress.done, caughtUp, bytes: progress.bytes, legacy, remainingKeyIds: remaining };
+}
+
+/** Finished: the bytes are under the active key and the metadata says so too. */
+function isDone(b: Candidate, active: string): boolean {
+  return b.keyId === active && b.metadata['key-id'] === active;
+}
+
+/** After a failure, what is really under the backup's name, checked rather than assumed. */
+async function stillReadable(store: BackupStore, keyring: Keyring, key: string): Promise<string> {
+  const keyId = await storedKeyId(store, key).catch(() => undefined);
+  if (keyId !== undefined && keyring.get(keyId)) {
+    return `${key} is still there under key "${keyId}", which BACKUP_KEYS holds; run the rotation again to continue.`;
+  }
+  return `${key} could not be confirmed readable with BACKUP_KEYS; keep ${tempKeyFor(key)} if it exists (a verified copy under the active key) and check with \`vault-chatops backup verify ${key}\` before running the rotation again.`;
 }
 
 /** The catalogue row last: it follows the object, never leads it. Returns true when it had to catch up. */

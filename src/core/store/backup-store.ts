@@ -8,6 +8,9 @@
  *   when it rejects nothing exists under `key` (temporary names and unfinished uploads are removed).
  *   `metadata` is called once, after `body` has been consumed entirely, so it may use checksums
  *   computed while the body streamed.
+ * - `put(…, { replaceExisting: true })` overwrites an object that already exists (backup-key
+ *   rotation). Its failure path never removes the existing object: when it rejects, the old object
+ *   (or, if the swap had already happened, the new one) is still under `key`, never nothing.
  * - Metadata keys are lower-case with hyphens, values are strings (as S3 user metadata are).
  * - `list` yields every object under `prefix`, following pagination, in no particular order,
  *   never temporary or sidecar files.
@@ -28,6 +31,11 @@ export interface StoredObject {
   metadata: ObjectMetadata;
 }
 
+export interface PutOptions {
+  /** The key holds an object that must survive a failed put (see the contract above). */
+  replaceExisting?: boolean;
+}
+
 export interface ListedObject {
   key: string;
   size: number;
@@ -36,7 +44,7 @@ export interface ListedObject {
 export interface BackupStore {
   /** Where this store writes, for people: `s3://bucket/prefix` or `file:///abs/path`. */
   readonly location: string;
-  put(key: string, body: Readable, metadata: () => ObjectMetadata): Promise<{ size: number }>;
+  put(key: string, body: Readable, metadata: () => ObjectMetadata, options?: PutOptions): Promise<{ size: number }>;
   get(key: string): Promise<Readable>;
   stat(key: string): Promise<StoredObject | undefined>;
   list(prefix?: string): AsyncIterable<ListedObject>;

@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { CoreError, ErrorCode } from '../errors.js';
-import type { BackupStore, ListedObject, ObjectMetadata, StoredObject } from './backup-store.js';
+import type { BackupStore, ListedObject, ObjectMetadata, PutOptions, StoredObject } from './backup-store.js';
 import { removeQuietly, syncDirectory, tempPathIn, writeFileDurably, writeStreamDurably } from './durable-file.js';
 import { checkMetadata } from './object-metadata.js';
 import { hasErrnoCode, storeFailed, storeNotFound } from './store-errors.js';
@@ -24,7 +24,8 @@ export class FolderStore implements BackupStore {
     this.location = pathToFileURL(root).href;
   }
 
-  async put(key: string, body: Readable, metadata: () => ObjectMetadata): Promise<{ size: number }> {
+  async put(key: string, body: Readable, metadata: () => ObjectMetadata, options: PutOptions = {}): Promise<{ size: number }> {
+    const replacing = options.replaceExisting === true;
     const file = this.pathOf(key);
     const sidecar = file + SIDECAR_SUFFIX;
     const dir = dirname(file);
@@ -39,18 +40,29 @@ export class FolderStore implements BackupStore {
       const json = `${JSON.stringify(checkMetadata(metadata()), null, 2)}\n`;
       tempSidecar = tempPathIn(dir);
       await writeFileDurably(tempSidecar, json);
-      // Sidecar first: `list` only shows objects, so once the object appears its sidecar is there.
-      renamed = true;
-      await rename(tempSidecar, sidecar);
-      await rename(tempObject, file);
+      if (replacing) {
+        // Replacing an object that is already listed: object first (one atomic rename over the old
+        // file), sidecar second. A crash between them leaves new bytes with the old metadata, which
+        // the next rotation redoes; never old bytes described as new ones.
+        await rename(tempObject, file);
+        tempObject = undefined;
+        await rename(tempSidecar, sidecar);
+        tempSidecar = undefined;
+      } else {
+        // Sidecar first: `list` only shows objects, so once the object appears its sidecar is there.
+        renamed = true;
+        await rename(tempSidecar, sidecar);
+        await rename(tempObject, file);
+      }
       await syncDirectory(dir);
       return { size };
     } catch (error) {
       body.destroy();
       if (tempObject !== undefined) await removeQuietly(tempObject);
       if (tempSidecar !== undefined) await removeQuietly(tempSidecar);
-      // Contract: a rejected put leaves nothing under `key`, even if a rename half-happened.
-      if (renamed) {
+      // Contract: a rejected put leaves nothing under `key`, even if a rename half-happened —
+      // except a replace, whose failure never removes what is under `key`.
+      if (renamed && !replacing) {
         await removeQuietly(file);
         await removeQuietly(sidecar);
       }

@@ -5,7 +5,7 @@
  * memory budget (150 MB peak) is tight enough for that to matter.
  */
 import type { Readable } from 'node:stream';
-import type { BackupStore, ListedObject, ObjectMetadata, StoredObject } from './backup-store.js';
+import type { BackupStore, ListedObject, ObjectMetadata, PutOptions, StoredObject } from './backup-store.js';
 import { displayEndpoint } from './display-endpoint.js';
 import type { S3StoreOptions } from './s3-store.js';
 import { normaliseS3Prefix, s3Location } from './store-key.js';
@@ -24,8 +24,8 @@ export class LazyS3Store implements BackupStore {
     this.endpoint = options.endpoint === undefined ? undefined : displayEndpoint(options.endpoint);
   }
 
-  async put(key: string, body: Readable, metadata: () => ObjectMetadata): Promise<{ size: number }> {
-    return (await this.load()).put(key, body, metadata);
+  async put(key: string, body: Readable, metadata: () => ObjectMetadata, options?: PutOptions): Promise<{ size: number }> {
+    return (await this.load()).put(key, body, metadata, options);
   }
 
   async get(key: string): Promise<Readable> {

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { CoreError, ErrorCode } from '../errors.js';
-import type { BackupStore, ListedObject, ObjectMetadata, StoredObject } from './backup-store.js';
+import type { BackupStore, ListedObject, ObjectMetadata, PutOptions, StoredObject } from './backup-store.js';
 import { checkMetadata } from './object-metadata.js';
 import { displayEndpoint } from './display-endpoint.js';
 import { createS3Client, type S3ConnectionOptions } from './s3-client.js';
@@ -85,7 +85,7 @@ export class S3Store implements BackupStore {
     this.client = createS3Client(connection);
   }
 
-  async put(key: string, body: Readable, metadata: () => ObjectMetadata): Promise<{ size: number }> {
+  async put(key: string, body: Readable, metadata: () => ObjectMetadata, options: PutOptions = {}): Promise<{ size: number }> {
     const finalKey = this.fullKey(key);
     const stagingKey = `${this.prefix}${INCOMING_SEGMENT}/${randomUUID()}`;
     let size = 0;
@@ -122,7 +122,8 @@ export class S3Store implements BackupStore {
     } catch (error) {
       body.destroy();
       counter.destroy();
-      await this.cleanUpFailedPut(upload?.uploadId, stagingKey, copyAttempted ? finalKey : undefined);
+      // Replacing: the final key holds the old object (a failed copy never lands) — never delete it.
+      await this.cleanUpFailedPut(upload?.uploadId, stagingKey, copyAttempted && options.replaceExisting !== true ? finalKey : undefined);
       throw storeFailed(this.location, 'write', key, error);
     }
     // The backup is complete under its final key; a staging copy left behind is only clutter.

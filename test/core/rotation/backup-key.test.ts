@@ -6,6 +6,9 @@
  * a backup that neither key can read.
  */
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDecryptStream } from '../../../src/core/crypto/decrypt-stream.js';
@@ -13,6 +16,7 @@ import { keyringFromKeys, type Keyring } from '../../../src/core/crypto/keyring.
 import { isCoreError } from '../../../src/core/errors.js';
 import { planBackupKeyRotation, rotateBackupKey, type BackupKeyDeps } from '../../../src/core/rotation/rotate-backup-key.js';
 import type { BackupStore } from '../../../src/core/store/backup-store.js';
+import { FolderStore } from '../../../src/core/store/folder-store.js';
 import { discard } from '../../../src/core/streams/discard.js';
 import { HashingStream } from '../../../src/core/streams/hashing-stream.js';
 import { backupFixture, type BackupFixture } from '../../support/backup-fixture.js';
@@ -96,12 +100,12 @@ describe('rotate backup-key', () => {
     let replaces = 0;
     const failing: BackupStore = {
       location: store.location,
-      put: (key, body, metadata) => {
+      put: (key, body, metadata, options) => {
         if (!key.startsWith('rotating/') && (replaces += 1) === 1) {
           body.resume();
           return Promise.reject(new Error('disk gone'));
         }
-        return store.put(key, body, metadata);
+        return store.put(key, body, metadata, options);
       },
       get: (key) => store.get(key),
       stat: (key) => store.stat(key),
@@ -109,7 +113,7 @@ describe('rotate backup-key', () => {
       delete: (key) => store.delete(key),
     };
     const second = await rotateBackupKey(deps({ store: failing }), params, { actor: 'U0CAROL' }).catch((e: unknown) => e);
-    expect(isCoreError(second) && second.userMessage).toMatch(/Stopped at \S+ after re-encrypting 0 of 3 backups: .*Every backup is still readable/);
+    expect(isCoreError(second) && second.userMessage).toMatch(/Stopped at \S+ after re-encrypting 0 of 3 backups: .*is still there under key "k1", which BACKUP_KEYS holds/);
 
     // Between runs: every backup is readable with one of the configured keys, none is lost.
     expect((await backupKeys(store)).filter((k) => !k.startsWith('rotating/'))).toEqual(keys);
@@ -122,5 +126,56 @@ describe('rotate backup-key', () => {
     const perObject = f!.audit.tail(500).filter((r) => r.event === 'rotation.backup_key.object').map((r) => r.target as string);
     expect(perObject.sort()).toEqual(keys);
     expect(f!.audit.tail(500).filter((r) => r.event === 'rotation.backup_key.object_failed')).toHaveLength(1);
+  });
+
+  it('a crash that left old bytes under new-key metadata is redone from the real header, never trusted and its verified copy never deleted', async () => {
+    const { store, keys, plain, newOnly, deps } = await setUp(1);
+    const key = keys[0]!;
+    expect(store).toBeInstanceOf(FolderStore);
+    const file = join((store as FolderStore).root, ...key.split('/'));
+    const oldBytes = await readFile(file);
+    const params = await planBackupKeyRotation(deps());
+    await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
+    // What a kill between the sidecar's rename and the object's rename leaves (the order before
+    // this fix): the verified new copy still at rotating/<key>, the new sidecar, the old bytes.
+    const newSidecar = JSON.parse(await readFile(`${file}.json`, 'utf8')) as Record<string, string>;
+    await store.put(`rotating/${key}`, createReadStream(file), () => newSidecar);
+    await writeFile(file, oldBytes);
+
+    const report = await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
+    expect(report).toMatchObject({ reencrypted: 1, remainingKeyIds: [] });
+    expect(await plainSha(store, newOnly, key)).toBe(plain.get(key));
+    expect(await backupKeys(store)).toEqual(keys);
+  });
+
+  it('new bytes whose sidecar still names the old key (a kill between the two renames of a replace) are redone, so metadata and catalogue catch up', async () => {
+    const { store, keys, plain, newOnly, deps } = await setUp(1);
+    const key = keys[0]!;
+    const file = join((store as FolderStore).root, ...key.split('/'));
+    const oldSidecar = await readFile(`${file}.json`);
+    const params = await planBackupKeyRotation(deps());
+    await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
+    // A kill between the object's rename and the sidecar's (the replace order now): new bytes, old metadata.
+    await writeFile(`${file}.json`, oldSidecar);
+    const report = await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
+    expect(report).toMatchObject({ reencrypted: 1, remainingKeyIds: [] });
+    expect((await store.stat(key))?.metadata['key-id']).toBe('k2');
+    expect(await plainSha(store, newOnly, key)).toBe(plain.get(key));
+  });
+
+  it('re-encrypts the staging safety snapshots under staging/ too, so the old key is only called removable when nothing needs it', async () => {
+    const { store, keys, plain, newOnly, deps } = await setUp(1);
+    const src = keys[0]!;
+    const staged = `staging/pre-restore/${src.split('/').slice(1).join('/')}`;
+    const meta = (await store.stat(src))!.metadata;
+    await store.put(staged, await store.get(src), () => meta);
+    const root = (store as FolderStore).root;
+    expect(await readFile(join(root, ...staged.split('/')))).toEqual(await readFile(join(root, ...src.split('/'))));
+
+    const params = await planBackupKeyRotation(deps());
+    expect(params).toMatchObject({ fromKeys: { k1: 2 }, objects: 2 });
+    const report = await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
+    expect(report).toMatchObject({ reencrypted: 2, remainingKeyIds: [] });
+    expect(await plainSha(store, newOnly, staged)).toBe(plain.get(src));
   });
 });
