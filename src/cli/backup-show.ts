@@ -7,7 +7,8 @@
  * only: it works while Vault is down.
  */
 import type { CatalogueEntry } from '../core/backup/catalogue.js';
-import { resolveBackup } from '../core/restore/resolve-backup.js';
+import type { BackupEngine } from '../core/backup-engine.js';
+import { listRestorable, resolveBackup } from '../core/restore/resolve-backup.js';
 import type { StoredObject } from '../core/store/backup-store.js';
 import { formatAgo, formatBytes, formatWhen } from '../format/human.js';
 import { parseBackupSpec } from './args.js';
@@ -54,6 +55,24 @@ function orderedMetadata(metadata: Record<string, string>): Array<[string, strin
   return [...known, ...rest];
 }
 
+/**
+ * `latest` for showing: the newest backup the catalogue verified. An object still being written
+ * (uploaded, not yet verified and catalogued) is named, not shown as the latest backup. With no
+ * catalogued backup at all (a fresh database) it is undefined, and the newest object is shown with
+ * its catalogue line saying it is not catalogued.
+ */
+async function latestCatalogued(engine: BackupEngine): Promise<{ object: StoredObject; skipped: string[] } | undefined> {
+  const all = await listRestorable(engine.store);
+  const index = all.findIndex((p) => {
+    const entry = engine.catalogue.get(p.key);
+    return entry !== undefined && entry.deletedAt === null;
+  });
+  if (index < 0) return undefined;
+  const object = await engine.store.stat(all[index]!.key);
+  if (object === undefined) return undefined;
+  return { object, skipped: all.slice(0, index).map((p) => p.key) };
+}
+
 export const backupShowCommand: Command = {
   name: 'backup show',
   usage: USAGE,
@@ -68,7 +87,8 @@ export const backupShowCommand: Command = {
   run: (args, ctx) => {
     const spec = parseBackupSpec(args.positionals[0], USAGE);
     return withEngine(ctx, async (engine) => {
-      const { object } = await resolveBackup(engine.store, spec);
+      const latest = spec === 'latest' ? await latestCatalogued(engine) : undefined;
+      const { object } = latest ?? (await resolveBackup(engine.store, spec));
       const catalogue = catalogueState(object, engine.catalogue.get(object.key));
       const history = ctx.audit().aboutTarget(object.key);
       const sameDay = await otherBackupsThatDay(engine.store, spec, object.key);
@@ -76,12 +96,15 @@ export const backupShowCommand: Command = {
         return printJson(ctx, {
           key: object.key, store: engine.store.location, storedBytes: object.size, metadata: object.metadata,
           catalogue: { state: catalogue.state, ...(catalogue.state === 'unknown' ? {} : { entry: catalogue.entry }), ...(catalogue.state === 'mismatch' ? { differs: catalogue.differs } : {}) },
-          history, sameDay,
+          history, sameDay, ...(latest?.skipped.length ? { newerNotCatalogued: latest.skipped } : {}),
         });
       }
       const now = new Date();
       const metadata = orderedMetadata(object.metadata);
       const width = Math.max(12, ...metadata.map(([k]) => k.length));
+      if (latest?.skipped.length) {
+        ctx.out(`note       newer ${latest.skipped.join(', ')} ${latest.skipped.length === 1 ? 'is' : 'are'} not in the catalogue (still being written and verified, or not taken by this bot); showing the newest catalogued backup`);
+      }
       ctx.out(`backup     ${object.key}`);
       ctx.out(`store      ${engine.store.location}`);
       ctx.out(`size       ${formatBytes(object.size)} stored`);

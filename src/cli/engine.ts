@@ -17,7 +17,8 @@ class CliNotifier implements Notifier {
     this.ctx.out(`backup ${r.key} verified in ${r.store}: ${formatBytes(r.storedBytes)} in ${formatDuration(r.durationMs)}, sha256 ${r.sha256.slice(0, 12)}…${pruned}`);
   }
   async backupFailed(f: BackupFailure): Promise<void> {
-    this.ctx.err(`backup failed at ${f.step}: ${f.reason}`);
+    // A run found dead at start-up did not fail at a step called "interrupted": it was interrupted.
+    this.ctx.err(f.interrupted ? `an earlier ${f.kind} backup was interrupted: ${f.reason}` : `backup failed at ${f.step}: ${f.reason}`);
   }
   async restoreTestFinished(r: RestoreReport, error?: { step: string; reason: string }): Promise<void> {
     if (error) this.ctx.err(`restore test failed at ${error.step}: ${error.reason}`);

@@ -372,7 +372,7 @@ export class BackupEngine {
   private backupDeps(vault: RestoreTarget | VaultClient) {
     return {
       vault, store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit,
-      notifier: this.o.notifier, logger: this.o.logger, clock: this.clock, owner: this.lease.token, pending: this.pending, ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
+      notifier: this.o.notifier, logger: this.o.logger, clock: this.clock, owner: this.lease.token, staleAfterMs: this.lease.staleAfterMs, pending: this.pending, ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
     };
   }
 

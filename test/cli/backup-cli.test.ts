@@ -2,9 +2,10 @@
  * The backup commands as an operator types them, with nothing configured but VAULT_ADDR,
  * VAULT_TOKEN and BACKUP_KEYS: the folder store under ./data is the default.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,5 +144,41 @@ describe('backup list and a swapped object', () => {
     const json = await runCli(['backup', 'list', '--json'], env);
     const doc = JSON.parse(json.stdout) as { backups: Array<{ key: string; verifiedAt: string | null; differsFromCatalogue?: string[] }> };
     expect(doc.backups.find((r) => r.key === newer)).toMatchObject({ verifiedAt: null, differsFromCatalogue: expect.arrayContaining(['sha256']) });
+  });
+});
+
+describe('backup show latest while an object is still being written', () => {
+  it('shows the newest catalogued backup and names the uncatalogued newer object instead of taking it for the latest', async () => {
+    const run = await runCli(['backup', 'run'], env);
+    const catalogued = /backup (manual\/\S+\.enc) verified/.exec(run.stdout)?.[1] ?? '';
+    expect(catalogued).not.toBe('');
+    const root = join(dir, 'data', 'backups');
+    const writing = 'manual/2099-01-01/vault-snapshot-20990101-000000.enc';
+    await mkdir(join(root, 'manual', '2099-01-01'), { recursive: true });
+    await copyFile(join(root, catalogued), join(root, writing));
+    try {
+      const show = await runCli(['backup', 'show', 'latest'], env);
+      expect(show.code).toBe(0);
+      expect(show.stdout).toContain(`note       newer ${writing} is not in the catalogue`);
+      expect(show.stdout).toMatch(/^backup {5}(\S+)$/m);
+      expect(/^backup {5}(\S+)$/m.exec(show.stdout)?.[1]).not.toBe(writing);
+      expect(show.stdout).toMatch(/^catalogue {2}verified /m);
+    } finally {
+      await rm(join(root, 'manual', '2099-01-01'), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a backup run left by a killed process', () => {
+  it('is reported as "was interrupted", never as "backup failed at interrupted"', async () => {
+    const db = new BetterSqlite3(join(dir, 'data', 'vault-chatops.db'));
+    const dead = randomUUID();
+    db.prepare(`INSERT INTO run_leases (token, holder, heartbeat_at) VALUES (?, 'old-pod:1', '2025-11-26T02:00:00.000Z')`).run(dead);
+    db.prepare(`INSERT INTO backup_runs (kind, key, status, started_at, owner) VALUES ('daily', NULL, 'running', '2025-11-26T02:00:00Z', ?)`).run(dead);
+    db.close();
+    const run = await runCli(['backup', 'run'], env);
+    expect(run.code).toBe(0);
+    expect(run.errLines).toContainEqual(expect.stringMatching(/^vault-chatops: an earlier daily backup was interrupted: The daily backup started 2025-11-26T02:00:00Z was interrupted/));
+    expect(run.stderr).not.toContain('failed at interrupted');
   });
 });

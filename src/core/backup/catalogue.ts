@@ -3,6 +3,7 @@
  * What the bot knows about its backups, runs and restores, in SQLite. The store stays the truth
  * for which objects exist; the catalogue records what was verified, when, and how runs ended.
  */
+import { formatDuration, formatWhen } from '../../format/human.js';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
@@ -73,7 +74,7 @@ export class BackupCatalogue {
    * Claims the single backup slot for the lease `owner`; a second run while one is going is
    * refused, across processes.
    */
-  startRun(kind: BackupKind, key: string, owner: string): number {
+  startRun(kind: BackupKind, key: string, owner: string, opts: { staleAfterMs?: number } = {}): number {
     try {
       const info = this.db
         .prepare(`INSERT INTO backup_runs (kind, key, status, started_at, owner) VALUES (?, ?, 'running', ?, ?)`)
@@ -84,12 +85,34 @@ export class BackupCatalogue {
       if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')) throw error;
       const running = this.runningRun();
       if (!running) throw error;
-      throw new CoreError(
-        ErrorCode.BackupRunning,
-        `A ${running.kind} backup is already running (started ${running.startedAt}); wait for it to finish.`,
-        { cause: error },
-      );
+      throw new CoreError(ErrorCode.BackupRunning, this.alreadyRunning(running, opts.staleAfterMs), { cause: error });
     }
+  }
+
+  /**
+   * Who holds the slot and until when it counts as alive: the requester (from the run's
+   * `backup.started` audit row), when, the process and its last heartbeat — so "wait" after a
+   * kill -9 says how long at most, instead of sounding like for ever.
+   */
+  private alreadyRunning(running: RunRow, staleAfterMs: number | undefined): string {
+    const now = this.now();
+    const quiet = <T>(read: () => T): T | undefined => {
+      try {
+        return read();
+      } catch {
+        return undefined;
+      }
+    };
+    const started = running.key
+      ? quiet(() => this.db.prepare(`SELECT actor FROM audit_log WHERE event = 'backup.started' AND target = ? ORDER BY id DESC LIMIT 1`).get(running.key) as { actor: string } | undefined)
+      : undefined;
+    const lease = running.owner
+      ? quiet(() => this.db.prepare(`SELECT holder, heartbeat_at FROM run_leases WHERE token = ?`).get(running.owner) as { holder: string; heartbeat_at: string } | undefined)
+      : undefined;
+    const by = started ? ` by ${started.actor}` : '';
+    const proc = lease ? ` in process ${lease.holder}, last heartbeat ${formatWhen(lease.heartbeat_at, now)}` : '';
+    const bound = staleAfterMs !== undefined ? ` If that process was killed, the run is treated as dead ${formatDuration(staleAfterMs)} after its last heartbeat, reported as interrupted, and the next backup runs.` : '';
+    return `A ${running.kind} backup is already running: started ${formatWhen(running.startedAt, now)}${by}${proc}. Wait for it to finish.${bound}`;
   }
 
   finishRun(id: number, outcome: { status: 'succeeded' } | { status: 'failed'; step: string; error: string }): void {

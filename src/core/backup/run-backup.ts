@@ -42,6 +42,8 @@ export interface BackupDeps {
   chunkSize?: number;
   /** The lease token of the engine running this (see run-lease.ts); it must hold the lease meanwhile. */
   owner: string;
+  /** The lease bound (a run without a heartbeat for this long is dead), for the "already running" message. */
+  staleAfterMs?: number;
   /**
    * Where database writes go that the database cannot take right now (locked, disk full); the
    * engine retries them. Without it they are tried once and logged.
@@ -84,7 +86,7 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions): Promise<
   let runId: number;
   try {
     key = await freeKey(deps.store, opts.kind, startedAt, prefix);
-    runId = deps.catalogue.startRun(opts.kind, key, deps.owner);
+    runId = deps.catalogue.startRun(opts.kind, key, deps.owner, deps.staleAfterMs === undefined ? {} : { staleAfterMs: deps.staleAfterMs });
   } catch (raw) {
     // The store cannot be read, or another run holds the slot: nothing was touched. Still a
     // backup that did not happen, so it is audited and pages like any other failure.

@@ -52,6 +52,10 @@ describe('runs across processes', () => {
     const second = await cli.engine.backup('manual', 'cli');
     f.vault.faults.latencyMs = 0;
     expect(second).toMatchObject({ ok: false, step: 'start', error: { code: 'backup_running' } });
+    // Who started it, when, which process, and how long "wait" can last after a kill -9.
+    expect(second.ok ? '' : second.error.userMessage).toMatch(
+      /^A daily backup is already running: started \d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? UTC \(.*\) by system in process .+:\d+, last heartbeat .*\. Wait for it to finish\. If that process was killed, the run is treated as dead 1 min( 00 s)? after its last heartbeat/,
+    );
     expect(cli.notifier.pages.at(-1)).toMatchObject({ step: 'start' });
     expect(cli.notifier.infos.filter((t) => /interrupted/.test(t))).toEqual([]);
     const first = await running;
