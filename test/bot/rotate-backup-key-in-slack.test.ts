@@ -8,6 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDecryptStream } from '../../src/core/crypto/decrypt-stream.js';
 import { keyringFromKeys } from '../../src/core/crypto/keyring.js';
+import { RunLease } from '../../src/core/backup/run-lease.js';
+import { claimBackupKeyRotation } from '../../src/core/rotation/backup-key-claim.js';
 import { discard } from '../../src/core/streams/discard.js';
 import { leakedValues } from './rotation-helpers.js';
 import { ephemeralTexts, parentText, requestMessage, startBotHarness, threadTexts, type BotHarness } from './bot-harness.js';
@@ -47,5 +49,50 @@ describe('rotate backup-key through Slack', () => {
     }
     expect(h.bot.deps.audit.tail(100).filter((r) => r.event === 'rotation.backup_key.object')).toHaveLength(2);
     expect(leakedValues(h, [k1.toString('base64'), k2.toString('base64'), k1.toString('hex'), k2.toString('hex')])).toEqual([]);
+  });
+
+  it('refuses while a rotation from the CLI is running, and holds the store lease (so the CLI is refused) while its own runs', async () => {
+    const k1 = randomBytes(32);
+    const k2 = randomBytes(32);
+    h = await startBotHarness({ env: { BACKUP_KEYS: `k1:${k1.toString('base64')},k2:${k2.toString('base64')}`, BACKUP_ACTIVE_KEY: 'k2' } });
+    h.config.backup.activeKeyId = 'k1';
+    await h.restart();
+    expect((await h.bot.backups.backup('manual', 'U0CAROL')).ok).toBe(true);
+    h.config.backup.activeKeyId = 'k2';
+    await h.restart();
+
+    // The CLI in another process: its own lease, held, and the claim.
+    const cli = new RunLease(h.db, { clock: h.clock.now });
+    const releaseCli = cli.hold();
+    const unclaimCli = claimBackupKeyRotation(h.db, cli, h.clock.now, 'dave', 'the CLI');
+    await h.slack.command({ userId: 'U0CAROL', text: 'rotate backup-key' });
+    const parent = requestMessage(h);
+    await h.slack.clickButton({ userId: 'U0ALICE', message: parent, actionId: 'approval_approve' });
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+    expect(threadTexts(h, parent).join('\n')).toContain('A backup-key rotation is already running (started by dave from the CLI');
+    for (const row of h.bot.backups.catalogue.list({ limit: 10 })) expect(row.keyId).toBe('k1');
+    unclaimCli();
+    releaseCli();
+
+    // Slack's own run: while it re-encrypts, the CLI's claim is refused (the bot's lease is live).
+    await h.slack.command({ userId: 'U0CAROL', text: 'rotate backup-key' });
+    const second = requestMessage(h);
+    let cliRefusal = '';
+    const inner = h.bot.backups.store.get.bind(h.bot.backups.store);
+    h.bot.backups.store.get = async (key: string) => {
+      if (!cliRefusal) {
+        try {
+          claimBackupKeyRotation(h!.db, cli, h!.clock.now, 'dave', 'the CLI')();
+          cliRefusal = 'not refused';
+        } catch (error) {
+          cliRefusal = (error as Error).message;
+        }
+      }
+      return inner(key);
+    };
+    await h.slack.clickButton({ userId: 'U0ALICE', message: second, actionId: 'approval_approve' });
+    await h.slack.clickButton({ userId: 'U0BOB', message: second, actionId: 'approval_approve' });
+    expect(threadTexts(h, second).join('\n')).toMatch(/Re-encrypted 1 backup /);
+    expect(cliRefusal).toContain('A backup-key rotation is already running (started by U0CAROL from Slack');
   });
 });
