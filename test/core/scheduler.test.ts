@@ -53,7 +53,7 @@ describe('start-up catch-up', () => {
   it('reports a backup interrupted by a crash and does not retry it', async () => {
     const f = await backupFixture();
     open.push(f);
-    // A run left 'running' by a process that no longer exists (pid 999999 on this host).
+    // A run left 'running' by a process that no longer exists (pid 999999 on this host, no lease).
     const crashed = openDatabase(f.dataDir);
     crashed.prepare(`INSERT INTO backup_runs (kind, key, status, started_at, owner) VALUES ('daily', 'daily/2025-11-26/vault-snapshot-20251126-020000.enc', 'running', ?, ?)`).run(new Date().toISOString(), `${hostname()}:999999`);
     crashed.close();
@@ -64,7 +64,10 @@ describe('start-up catch-up', () => {
     const engine = new BackupEngine({ config: loaded.config, db, audit: new AuditLog(db), notifier, logger: pino({ level: 'silent' }) });
     try {
       await engine.start();
-      expect(notifier.infos.some((t) => /daily backup started .* was interrupted \(the process stopped\); it was not retried/.test(t))).toBe(true);
+      // Paged once (issue 7): a dead run is on-call's business, not a passing remark.
+      expect(notifier.pages).toHaveLength(1);
+      expect(notifier.pages[0]).toMatchObject({ kind: 'daily', step: 'interrupted', interrupted: true });
+      expect(notifier.pages[0]?.reason).toMatch(/daily backup started .* was interrupted: the process running it stopped .* It was not retried/);
       expect(engine.catalogue.lastRun()?.status).toBe('interrupted');
       expect(f.vault.requests.filter((r) => r.url.startsWith('/v1/sys/storage/raft/snapshot'))).toHaveLength(0);
       expect(new AuditLog(db).tail(5).some((r) => r.event === 'backup.interrupted')).toBe(true);
