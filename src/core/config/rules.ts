@@ -57,6 +57,8 @@ export function presenceProblems(env: RawEnv, needs: ReadonlySet<Need>): Map<Var
   if (has('PAGERDUTY_EVENTS_URL')) expect('PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL is set');
 
   for (const [name, problem] of rekeyProblems(env)) problems.set(name, problem);
+  const staging = stagingIsProduction(env);
+  if (staging) problems.set('VAULT_STAGING_ADDR', staging);
 
   const active = setting(env, 'BACKUP_ACTIVE_KEY');
   const ids = keyringIds(setting(env, 'BACKUP_KEYS'));
@@ -67,6 +69,33 @@ export function presenceProblems(env: RawEnv, needs: ReadonlySet<Need>): Map<Var
     );
   }
   return problems;
+}
+
+/**
+ * VAULT_STAGING_ADDR naming production (VAULT_ADDR or a VAULT_NODE_ADDRS node) would let drills,
+ * restore tests and recoveries overwrite production. Compared by host and port (the scheme's
+ * default port when none is given), so a trailing slash or upper case does not hide it.
+ */
+function stagingIsProduction(env: RawEnv): string | undefined {
+  const staging = setting(env, 'VAULT_STAGING_ADDR');
+  const id = staging === undefined ? undefined : vaultEndpoint(staging);
+  if (id === undefined) return undefined;
+  const production = [setting(env, 'VAULT_ADDR'), ...(setting(env, 'VAULT_NODE_ADDRS') ?? '').split(',')];
+  const same = production.find((addr) => addr !== undefined && addr.trim() !== '' && vaultEndpoint(addr.trim()) === id);
+  if (same === undefined) return undefined;
+  return `VAULT_STAGING_ADDR (${staging}) is the production Vault (${same.trim()}); drills and restore tests would overwrite production, so set it to a separate staging Vault, e.g. https://vault-staging.example.com:8200`;
+}
+
+/** `host:port` of an http(s) address, lower case, the scheme's default port filled in; undefined when unparsable. */
+function vaultEndpoint(address: string): string | undefined {
+  try {
+    const url = new URL(address);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return `${url.hostname.toLowerCase().replace(/\.$/, '')}:${port}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** REKEY_*: Vault's own seal-configuration rules, checked at start-up instead of when a rekey starts. */
