@@ -46,6 +46,13 @@ export function drillAction(
     async execute(p, ctx) {
       const refused = runner.refusal(p.scenario);
       if (refused) throw new CoreError(ErrorCode.RestoreRefused, refused);
+      // Approvers saw and approved this staging address; never run against another one.
+      if (runner.stagingAddress !== p.stagingAddress) {
+        throw new CoreError(
+          ErrorCode.RestoreRefused,
+          `This drill was approved against staging ${p.stagingAddress}, but the staging Vault is now ${runner.stagingAddress ?? 'not configured'}; nothing was run. Request it again.`,
+        );
+      }
       const report = await runner.run({
         scenario: p.scenario, trigger: 'slack', actor: ctx.requester, requestId: ctx.requestId,
         ...(p.newest ? { newest: p.newest } : {}),

@@ -22,6 +22,7 @@ import type { VerifiedBackup } from '../backup/verify-backup.js';
 import type { DrillConfig } from '../config/types.js';
 import { asCoreError, CoreError, ErrorCode } from '../errors.js';
 import type { RestoreOutcome } from '../restore/execute-restore.js';
+import type { VaultClient } from '../vault/client.js';
 import type { RestorePlan, RestoreTargetName } from '../restore/restore-plan.js';
 import type { DrillStore } from './drill-store.js';
 import type { RecoveryEstimates } from './recovery-estimate.js';
@@ -35,6 +36,9 @@ export interface DrillEngine {
   planRestore(spec: string, target: RestoreTargetName, force?: boolean): Promise<RestorePlan>;
   restore(plan: RestorePlan, opts: { actor: string; purpose: RestorePurpose; dryRun: boolean }): Promise<RestoreOutcome>;
   verify(spec: string): Promise<VerifiedBackup>;
+  /** Production, and staging through a client that works: to refuse a "staging" that is production. */
+  readonly vault?: Pick<VaultClient, 'health' | 'leader'>;
+  withStagingClient?<T>(fn: (client: VaultClient) => Promise<T>): Promise<T>;
 }
 
 /** A scenario run by another part of the product (seal: the health round; rotation: the rotation core). */
@@ -87,6 +91,11 @@ export class DrillRunner {
     return null;
   }
 
+  /** The staging Vault drills run against now (a request freezes it; the action compares). */
+  get stagingAddress(): string | undefined {
+    return this.o.engine.stagingAddress;
+  }
+
   get history(): DrillStore {
     return this.o.store;
   }
@@ -125,7 +134,9 @@ export class DrillRunner {
     const t0 = performance.now();
     let measuredMs: number | null = null;
     try {
-      if (req.scenario === 'restore-test') measuredMs = await this.restoreTest(req, step, purpose);
+      // restore-test checks it in its first step (so the weekly test's alert hears of it too).
+      if (req.scenario === 'seal' || req.scenario === 'rotation') await step('check staging is not production', () => this.stagingIsNotProduction(target));
+      if (req.scenario === 'restore-test') measuredMs = await this.restoreTest(req, step, purpose, target);
       else if (req.scenario === 'backup-integrity') await this.backupIntegrity(req, step, failures);
       else measuredMs = (await (this.o.plugins?.[req.scenario] as DrillPlugin).run({ stagingAddress: target, actor: req.actor, step })).measuredMs;
     } catch (error) {
@@ -148,8 +159,36 @@ export class DrillRunner {
     return done;
   }
 
-  private async restoreTest(req: DrillRequest, step: StepRecorder, purpose: RestorePurpose): Promise<number> {
-    const plan = await step('resolve the latest backup', () => this.o.engine.planRestore('latest', 'staging', true), (p) => p.key).catch(async (error: unknown) => {
+  /**
+   * Refuses when staging answers with production's cluster id and the same active node: the
+   * address is production under another name (an alias, an IP). A staging restored from
+   * production's snapshot reports production's cluster id too (it lives in storage), but its own
+   * active node's address, so that still runs. Unknown on either side: nothing to compare.
+   */
+  private async stagingIsNotProduction(target: string): Promise<void> {
+    const { vault, withStagingClient } = this.o.engine;
+    if (!vault || !withStagingClient) return;
+    const prod = await vault.health().catch(() => undefined);
+    if (!prod?.clusterId) return;
+    const same = await withStagingClient.call(this.o.engine, async (staging) => {
+      const health = await staging.health().catch(() => undefined);
+      if (health?.clusterId !== prod.clusterId) return false;
+      const [p, s] = await Promise.all([vault.leader().catch(() => undefined), staging.leader().catch(() => undefined)]);
+      return !(p?.leaderAddress && s?.leaderAddress && p.leaderAddress !== s.leaderAddress);
+    });
+    if (same) {
+      throw new CoreError(
+        ErrorCode.RestoreRefused,
+        `The staging Vault ${target} answers as production (cluster id ${prod.clusterId}, the same active node); nothing was run against it. Point VAULT_STAGING_ADDR at a separate staging Vault.`,
+      );
+    }
+  }
+
+  private async restoreTest(req: DrillRequest, step: StepRecorder, purpose: RestorePurpose, target: string): Promise<number> {
+    const plan = await step('resolve the latest backup', async () => {
+      await this.stagingIsNotProduction(target);
+      return this.o.engine.planRestore('latest', 'staging', true);
+    }, (p) => p.key).catch(async (error: unknown) => {
       const reason = asCoreError(error, 'unexpected error; see the bot log').userMessage;
       await req.onRestoreFinished?.({ key: 'latest', target: 'staging', recoveryMs: 0, canary: 'skipped', dryRun: false }, { step: 'plan', reason });
       throw error;
