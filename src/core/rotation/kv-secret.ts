@@ -7,6 +7,7 @@
  */
 import { CoreError, ErrorCode, isCoreError } from '../errors.js';
 import type { KvMetadata, KvWriteResult, MountInfo } from '../vault/types.js';
+import { isSafeKvPath } from './safe-kv-path.js';
 
 /** The slice of `VaultClient` used by rotations. */
 export interface KvCaller {
@@ -40,6 +41,9 @@ export function cleanKvPath(text: string): string {
   if (path.endsWith('/')) throw invalid(`"${path}" ends in "/", which names a folder, not a secret; give one secret, ${FORM}.`);
   if (path.split('/').some((s) => s === '' || s === '.' || s === '..')) {
     throw invalid(`"${path}" has an empty, "." or ".." segment; give the secret's plain path, ${FORM}.`);
+  }
+  if (!isSafeKvPath(path)) {
+    throw invalid(`"${path.slice(0, 80)}" has a character a KV path cannot have here (only letters, digits and _ . @ + = , : - between slashes; nothing percent-encoded); give the secret's plain path, ${FORM}.`);
   }
   return path;
 }
