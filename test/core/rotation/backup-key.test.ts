@@ -159,7 +159,9 @@ describe('rotate backup-key', () => {
     await writeFile(`${file}.json`, oldSidecar);
     const report = await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
     expect(report).toMatchObject({ reencrypted: 1, remainingKeyIds: [] });
-    expect((await store.stat(key))?.metadata['key-id']).toBe('k2');
+    const stat = await store.stat(key);
+    expect(stat?.metadata['key-id']).toBe('k2');
+    expect(f!.engine.catalogue.get(key)).toMatchObject({ keyId: 'k2', sha256: stat?.metadata.sha256 });
     expect(await plainSha(store, newOnly, key)).toBe(plain.get(key));
   });
 
