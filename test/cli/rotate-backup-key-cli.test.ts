@@ -1,6 +1,8 @@
 /** `vault-chatops rotate backup-key`: the CLI form for operators without Slack, with Vault down. */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { claimBackupKeyRotation } from '../../src/core/rotation/backup-key-claim.js';
+import { openDatabase } from '../../src/core/db/index.js';
 import { backupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { runCli } from './run-cli.js';
 
@@ -34,5 +36,25 @@ describe('vault-chatops rotate backup-key', () => {
     const again = await runCli(['rotate', 'backup-key', '--yes'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already under the active key "k2"');
+  });
+
+  it('refuses while another rotation (here the bot\'s, from Slack) is running, naming who started it, and changes nothing', async () => {
+    f = await backupFixture({ vault: { snapshotSize: 16 * 1024 } });
+    expect((await f.engine.backup('manual', 'U0CAROL')).ok).toBe(true);
+    const env = { ...f.env, VAULT_ADDR: 'http://127.0.0.1:9', BACKUP_KEYS: `${f.env.BACKUP_KEYS},k2:${randomBytes(32).toString('base64')}`, BACKUP_ACTIVE_KEY: 'k2' };
+    const db = openDatabase(f.dataDir);
+    const release = f.engine.holdStoreWork();
+    const unclaim = claimBackupKeyRotation(db, f.engine.lease, () => new Date(), 'U0ANA', 'Slack');
+    try {
+      const run = await runCli(['rotate', 'backup-key', '--yes'], env);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('A backup-key rotation is already running (started by U0ANA from Slack');
+      const dry = await runCli(['rotate', 'backup-key', '--dry-run'], env);
+      expect(dry.stdout).toMatch(/Backups to re-encrypt: 1 /);
+    } finally {
+      unclaim();
+      release();
+      db.close();
+    }
   });
 });

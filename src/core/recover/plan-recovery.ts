@@ -12,6 +12,7 @@
 import { CoreError, ErrorCode } from '../errors.js';
 import type { RestorePlan } from '../restore/restore-plan.js';
 import type { KvMetadata, MountInfo } from '../vault/types.js';
+import { isSafeKvPath } from '../rotation/safe-kv-path.js';
 
 /** Parameters frozen at request time; plain JSON. */
 export interface RecoverParams {
@@ -47,12 +48,10 @@ export const RECOVER_FORM = '/vault recover <kv-path | kv-path/> [from <YYYY-MM-
 export const NO_STAGING_MESSAGE =
   'Recovering secrets needs a staging Vault to restore the backup into; set VAULT_STAGING_ADDR and VAULT_STAGING_TOKEN, then ask again.';
 
-const SAFE_PATH = /^[A-Za-z0-9_.@+=,:-]+(\/[A-Za-z0-9_.@+=,:-]+)*\/?$/;
-
 export async function planRecovery(deps: RecoverPlanningDeps, pathText: string, from = 'latest'): Promise<RecoverParams> {
   if (!deps.stagingAddress) throw new CoreError(ErrorCode.RestoreRefused, NO_STAGING_MESSAGE);
   const raw = pathText.trim().replace(/^\/+/, '').replace(/^v1\//, '');
-  if (!SAFE_PATH.test(raw) || raw.split('/').some((s) => s === '.' || s === '..')) {
+  if (!isSafeKvPath(raw, { folder: true })) {
     throw new CoreError(ErrorCode.InvalidInput, `"${raw.slice(0, 80)}" is not a KV path; expected ${RECOVER_FORM}, e.g. secret/smtp or secret/tenants/acme/.`);
   }
   const mount = await deps.production.mountInfo(raw);
