@@ -159,6 +159,8 @@ describe('alerts in Slack', () => {
     await bot.slack.command({ userId: 'U0ALICE', text: 'status' });
     const status = ephemeralTexts(bot, 'U0ALICE').at(-1) ?? '';
     expect(status).toContain('Firing\n:rotating_light: Vault is sealed (critical)');
+    expect(status).toMatch(/:red_circle: sealed, v\S+ · \d+ ms/);
+    expect(status).not.toContain('sealed, sealed');
     expect(status).toMatch(/:red_circle: Unsealed · failing since \d\d-\d\d \d\d:\d\d UTC — Vault is sealed/);
     expect(status).toMatch(/:large_green_circle: Reachable · ok since/);
     expect(status).toContain('Backup age · ok since');

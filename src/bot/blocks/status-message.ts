@@ -80,8 +80,9 @@ function firingText(f: StatusFacts): string {
 
 function vaultSummary(h: VaultHealth): string {
   const icon = h.sealed || !h.initialized ? ':red_circle:' : ':large_green_circle:';
-  const sealed = h.sealed ? 'sealed' : 'unsealed';
-  return `${icon} ${escapeText(h.state)}, ${sealed}, v${escapeText(h.version)} · ${h.latencyMs} ms`;
+  // The role already says "sealed" or "uninitialized" when it is one; say "unsealed" only beside a serving role.
+  const role = h.state === 'sealed' || h.state === 'uninitialized' ? h.state : `${h.state}, ${h.sealed ? 'sealed' : 'unsealed'}`;
+  return `${icon} ${escapeText(role)}, v${escapeText(h.version)} · ${h.latencyMs} ms`;
 }
 
 function leaderText(leader: VaultLeader | undefined): string {
