@@ -73,6 +73,7 @@ describe('recover through Slack', () => {
 
     const result = threadTexts(h, parent).find((t) => t.includes('Recovered'));
     expect(result).toContain(`Recovered 1 of 1 secret at secret/smtp from ${key}`);
+    expect(result).not.toMatch(/_\(ran | in [\d.]+ (ms|s)/);
     expect(result).toContain('secret/smtp: version 2 → 3');
     expect(result).toMatch(/Took\n[\d.]+ (ms|s)/);
     expect(result).toMatch(/Safety snapshot of staging\n(staging\/)?pre-restore\//);

@@ -76,8 +76,10 @@ describe('restore through Slack', () => {
     expect(gets[1]?.i).toBeLessThan(post);
 
     const result = threadTexts(h, parent).find((t) => t.includes('Restored'));
-    expect(result).toMatch(new RegExp(`Restored ${key.replace(/[.]/g, '\\.')} into production in \\d`));
-    expect(result).toContain('Recovery time');
+    expect(result).toContain(`Restored ${key} into production.`);
+    // One duration per result: the measured recovery time, not a second "ran …" or "in …" beside it.
+    expect(result).toMatch(/Recovery time\n[\d.]+ (ms|s|min)/);
+    expect(result).not.toMatch(/_\(ran |into production in /);
     expect(result).toMatch(/Safety snapshot\npre-restore\/2025-11-26\//);
     expect(result).toContain('Canary\nnot checked');
     expect(parentText(h, parent)).toContain('Done · 2 of 2 approvals: @U0BOB and @U0CAROL');

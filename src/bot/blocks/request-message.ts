@@ -72,11 +72,11 @@ export function renderRequestMessage(status: ApprovalStatus): SlackMessage {
   return { text, blocks };
 }
 
-/** The outcome of a run in one mrkdwn line, with its measured duration. */
+/** The outcome of a run in one mrkdwn line, with its measured duration unless its facts state one. */
 export function resultLine(status: ApprovalStatus): string {
   const result = status.result;
   if (!result) return '';
-  if (result.ok) return `:white_check_mark: ${safeText(result.summary, 1500)} _(ran ${formatDuration(result.durationMs)})_`;
+  if (result.ok) return `:white_check_mark: ${safeText(result.summary, 1500)}${result.timed ? '' : ` _(ran ${formatDuration(result.durationMs)})_`}`;
   return `:x: ${safeText(result.message, 1500)}${result.durationMs > 0 ? ` _(after ${formatDuration(result.durationMs)})_` : ''}`;
 }
 

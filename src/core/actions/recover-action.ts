@@ -44,9 +44,9 @@ export function recoveryResult(r: RecoveryReport): ExecutionResult {
     ...(r.note ? [{ label: 'Note', value: r.note }] : []),
   ];
   const n = r.outcomes.length;
-  const summary = `Recovered ${written.length} of ${n} secret${n === 1 ? '' : 's'} at ${r.target} from ${r.key} in ${formatDuration(r.totalMs)}` +
+  const summary = `Recovered ${written.length} of ${n} secret${n === 1 ? '' : 's'} at ${r.target} from ${r.key}` +
     (skipped.length ? `; ${skipped.length} skipped.` : '.');
-  return { summary, facts };
+  return { summary, facts, timed: true };
 }
 
 function lines(items: string[]): string {

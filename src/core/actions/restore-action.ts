@@ -73,7 +73,7 @@ function restoreResult(plan: RestorePlan, report: Extract<RestoreOutcome, { ok: 
     { label: 'Canary', value: canaryText(report.canary, report.canaryDetail) },
     ...(report.note ? [{ label: 'Note', value: report.note }] : []),
   ];
-  return { summary: `Restored ${plan.key} into ${target} in ${formatDuration(report.recoveryMs)}.`, facts };
+  return { summary: `Restored ${plan.key} into ${target}.`, facts, timed: true };
 }
 
 function canaryText(canary: 'ok' | 'skipped' | 'failed', detail: string | undefined): string {

@@ -83,7 +83,7 @@ export async function executeRequest(deps: ExecutionDeps, requestId: string, act
         approvers: recheck?.counted ?? voters,
         ...(logger === undefined ? {} : { logger }),
       });
-      result = { ok: true, summary: outcome.summary, facts: outcome.facts ?? [], durationMs: elapsed(clock, startedAt) };
+      result = { ok: true, summary: outcome.summary, facts: outcome.facts ?? [], durationMs: elapsed(clock, startedAt), ...(outcome.timed ? { timed: true } : {}) };
     } catch (error) {
       const coreError = asCoreError(error);
       // People see only the user message; the full error (and its cause) goes to the debug log.

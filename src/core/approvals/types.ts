@@ -56,6 +56,8 @@ export interface ExecutionResult {
   /** One plain sentence for people, e.g. `Restored daily/2025-11-26/… in 41 s`. Never secrets. */
   summary: string;
   facts?: ParamFact[];
+  /** The facts already state the time this run measured itself; the result line adds no second duration. */
+  timed?: boolean;
 }
 
 /**
@@ -109,7 +111,7 @@ export interface DroppedVote {
 
 /** How a run ended, as stored in `result_json`. Messages are safe to show. */
 export type RunResult =
-  | { ok: true; summary: string; facts: ParamFact[]; durationMs: number }
+  | { ok: true; summary: string; facts: ParamFact[]; durationMs: number; timed?: boolean }
   | { ok: false; code: string; message: string; durationMs: number; dropped?: DroppedVote[] };
 
 /** Everything a renderer needs to show a request. Plain facts, no markup. */
