@@ -13,6 +13,8 @@ export const RESTORE_SPEC_FORM = '<YYYY-MM-DD | latest | object key>';
 export interface ResolvedBackup {
   name: ParsedObjectName | undefined;
   object: StoredObject;
+  /** When a day was typed: the other backups of that day, newest first (a manual one after a bad change is easy to miss). */
+  alsoThatDay?: string[];
 }
 
 export async function resolveBackup(store: BackupStore, spec: string): Promise<ResolvedBackup> {
@@ -39,7 +41,8 @@ export async function resolveBackup(store: BackupStore, spec: string): Promise<R
     const hint = near.length ? ` Nearest dates with a backup: ${near.join(', ')}.` : ' There are no backups at all yet.';
     throw new CoreError(ErrorCode.BackupNotFound, `No backup from ${date}.${hint}`);
   }
-  return { name: chosen, object: await statOrThrow(store, chosen.key) };
+  const others = sameDay.filter((p) => p.key !== chosen.key).map((p) => p.key);
+  return { name: chosen, object: await statOrThrow(store, chosen.key), ...(others.length > 0 ? { alsoThatDay: others } : {}) };
 }
 
 /** Every backup a restore may use, newest first (pre-restore safety snapshots included last resort). */

@@ -47,6 +47,8 @@ export interface RestorePlan {
   keyId?: string;
   format?: string;
   vaultVersion?: string;
+  /** Other backups of the day that was typed, so the requester can pick one by key instead. */
+  alsoThatDay?: string[];
 }
 
 export async function planRestore(
@@ -58,7 +60,7 @@ export async function planRestore(
     targetCluster?: { id?: string; name?: string };
   },
 ): Promise<RestorePlan> {
-  const { name, object } = await resolveBackup(store, spec);
+  const { name, object, alsoThatDay } = await resolveBackup(store, spec);
   const m = object.metadata;
   const known = opts.catalogue?.get(object.key);
   if (known) {
@@ -100,6 +102,7 @@ export async function planRestore(
     ...(m['key-id'] ? { keyId: m['key-id'] } : {}),
     format: m['format'] ?? 'legacy',
     ...(m['vault-version'] && m['vault-version'] !== 'unknown' ? { vaultVersion: m['vault-version'] } : {}),
+    ...(alsoThatDay ? { alsoThatDay } : {}),
   };
 }
 
@@ -118,6 +121,9 @@ export function describePlan(plan: RestorePlan): Array<{ label: string; value: s
       ? [{ label: 'Source cluster', value: `ANOTHER cluster than the target (${plan.sourceCluster ?? 'a staging snapshot'}): restoring replaces the target's data, tokens and keys with that cluster's; Vault needs force for it` }]
       : []),
     ...(plan.force ? [{ label: 'Mode', value: 'force (snapshot from another cluster)' }] : []),
+    ...(plan.alsoThatDay?.length
+      ? [{ label: 'Also that day', value: `${plan.alsoThatDay.join(', ')} (request again with ${plan.alsoThatDay.length === 1 ? 'its key' : 'one of these keys'} instead of the date to restore ${plan.alsoThatDay.length === 1 ? 'it' : 'one of them'})` }]
+      : []),
   ];
 }
 
