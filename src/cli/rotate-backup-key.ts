@@ -64,7 +64,7 @@ export const rotateBackupKeyCommand: Command = {
         ctx.out(
           report.remainingKeyIds.length === 0 && report.legacy.length === 0
             ? 'no backup needs the old keys any more: remove them from BACKUP_KEYS'
-            : `still needed by: ${[...report.remainingKeyIds, ...(report.legacy.length ? [`${report.legacy.length} legacy-format backups`] : [])].join(', ')}`,
+            : `still needed by: ${[...report.remainingKeyIds, ...(report.legacy.length ? [`${report.legacy.length} legacy-format backup${report.legacy.length === 1 ? '' : 's'} no key in BACKUP_KEYS decrypts, left as they are (${report.legacy.join(', ')})`] : [])].join(', ')}`,
         );
         return 0;
       },

@@ -6,7 +6,7 @@
  */
 import type { ActionDefinition } from '../approvals/types.js';
 import type { FollowUps } from '../rotation/follow-ups.js';
-import { rotateBackupKey, type BackupKeyDeps, type RotateBackupKeyParams } from '../rotation/rotate-backup-key.js';
+import { LEGACY_FROM_KEY, rotateBackupKey, type BackupKeyDeps, type RotateBackupKeyParams } from '../rotation/rotate-backup-key.js';
 import { ROTATE_APPROVALS, ROTATE_TTL_MS } from './rotate-secret.js';
 
 export const ROTATE_BACKUP_KEY_ACTION = 'rotate-backup-key';
@@ -19,7 +19,9 @@ export interface RotateBackupKeyActionDeps extends BackupKeyDeps {
 }
 
 export function describeBackupKeyRotation(p: Readonly<RotateBackupKeyParams>): { label: string; value: string }[] {
-  const from = Object.entries(p.fromKeys).map(([id, n]) => `${n} under "${id}"`).join(', ');
+  const from = Object.entries(p.fromKeys)
+    .map(([id, n]) => (id === LEGACY_FROM_KEY ? `${n} in the legacy format (key found by trying each BACKUP_KEYS key)` : `${n} under "${id}"`))
+    .join(', ');
   return [
     { label: 'Store', value: p.store },
     { label: 'Backups to re-encrypt', value: `${p.objects} (${mib(p.bytes)}): ${from}` },
@@ -48,7 +50,7 @@ export function rotateBackupKeyAction(deps: RotateBackupKeyActionDeps): ActionDe
         summary,
         facts: [
           ...(report.caughtUp > 0 ? [{ label: 'Resumed', value: `${report.caughtUp} backups finished by an earlier run had their catalogue rows brought up to date` }] : []),
-          { label: 'Old keys', value: removable ? 'no backup needs them any more: remove them from BACKUP_KEYS and restart' : `still needed by: ${[...report.remainingKeyIds, ...(report.legacy.length ? [`${report.legacy.length} legacy-format backups`] : [])].join(', ')}` },
+          { label: 'Old keys', value: removable ? 'no backup needs them any more: remove them from BACKUP_KEYS and restart' : `still needed by: ${[...report.remainingKeyIds, ...(report.legacy.length ? [`${report.legacy.length} legacy-format backup${report.legacy.length === 1 ? '' : 's'} no key in BACKUP_KEYS decrypts, left as they are (${report.legacy.join(', ')})`] : [])].join(', ')}` },
         ],
       };
     },

@@ -114,9 +114,17 @@ export async function decryptLegacyFile(path: string, keyring: Keyring, outPath:
 
 /** One pass over the file feeding every key's decipher; returns the key whose tag matches. */
 async function findLegacyKey(path: string, keys: readonly BackupKey[]): Promise<BackupKey | undefined> {
+  return findLegacyKeyIn(createReadStream(path) as AsyncIterable<Buffer>, keys);
+}
+
+/**
+ * One pass over a legacy backup's bytes (a file, a store object) feeding every key's decipher;
+ * returns the key whose tag matches, or undefined when none does. Keeps no plaintext.
+ */
+export async function findLegacyKeyIn(source: AsyncIterable<Buffer>, keys: readonly BackupKey[]): Promise<BackupKey | undefined> {
   const head = new ByteQueue();
   let candidates: Array<{ key: BackupKey; decipher: DecipherGCM }> | undefined;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of source) {
     let ciphertext = chunk;
     if (candidates === undefined) {
       head.push(chunk);

@@ -17,6 +17,7 @@ import { CoreError, ErrorCode } from '../errors.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import { keyringFromKeys, type BackupKey, type Keyring } from '../crypto/keyring.js';
+import { createLegacyDecryptStream } from '../crypto/legacy.js';
 import { hashStoredObject } from '../backup/verify-stored.js';
 import type { BackupStore, ObjectMetadata, PutOptions } from '../store/backup-store.js';
 import { discard } from '../streams/discard.js';
@@ -34,25 +35,35 @@ export function tempKeyFor(key: string): string {
   return `${TEMP_PREFIX}${key}`;
 }
 
-export async function reencryptObject(store: BackupStore, keyring: Keyring, key: string, metadata: ObjectMetadata, signal?: AbortSignal): Promise<Reencrypted> {
+/**
+ * `legacyKey`: the object is in the legacy format (no header) and this key's tag authenticates it
+ * (found beforehand by trying each key, as restore does). Its one tag is checked when step 1's
+ * stream ends, before anything replaces the backup; without a recorded plain-sha256 the
+ * authenticated plaintext's hash is what the new copy must decrypt to.
+ */
+export async function reencryptObject(store: BackupStore, keyring: Keyring, key: string, metadata: ObjectMetadata, signal?: AbortSignal, legacyKey?: BackupKey): Promise<Reencrypted> {
   const active = keyring.active;
   const temp = tempKeyFor(key);
-  const expectedPlain = metadata['plain-sha256'];
-  if (!expectedPlain) throw new CoreError(ErrorCode.VerifyFailed, `${key} has no plain-sha256 in its metadata, so a re-encrypted copy could not be proven equal; it was left as it is.`);
+  const recordedPlain = metadata['plain-sha256'];
+  if (!recordedPlain && !legacyKey) throw new CoreError(ErrorCode.VerifyFailed, `${key} has no plain-sha256 in its metadata, so a re-encrypted copy could not be proven equal; it was left as it is.`);
 
   // 1. Old → new, into the temporary name.
   const plainHash = new HashingStream();
   const storedHash = new HashingStream();
-  const written = await streamInto(store, temp, () => store.get(key), [createDecryptStream(keyring), plainHash, createEncryptStream(active), storedHash], () => ({
+  const decrypt = legacyKey ? createLegacyDecryptStream(legacyKey.key) : createDecryptStream(keyring);
+  const written = await streamInto(store, temp, () => store.get(key), [decrypt, plainHash, createEncryptStream(active), storedHash], () => ({
     ...metadata,
+    'format': 'vcbk1',
     'sha256': storedHash.digest(),
+    'plain-sha256': recordedPlain ?? plainHash.digest(),
     'key-id': active.id,
   }), signal);
+  const expectedPlain = recordedPlain ?? plainHash.digest();
   if (plainHash.digest() !== expectedPlain) {
     await store.delete(temp).catch(() => {});
     throw new CoreError(ErrorCode.VerifyFailed, `${key} decrypted to different bytes than its recorded plain-sha256; it was left as it is under its old key. Check it with \`vault-chatops backup verify ${key}\`.`);
   }
-  const newMeta: ObjectMetadata = { ...metadata, 'sha256': storedHash.digest(), 'key-id': active.id };
+  const newMeta: ObjectMetadata = { ...metadata, 'format': 'vcbk1', 'sha256': storedHash.digest(), 'plain-sha256': expectedPlain, 'key-id': active.id };
 
   // 2. The temporary object, read back: bytes as written, and readable with the active key alone.
   signal?.throwIfAborted();

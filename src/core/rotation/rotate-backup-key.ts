@@ -5,13 +5,16 @@
  * at a time (`reencrypt-object.ts`), each audited, the catalogue row updated last. The backups'
  * own metadata (`key-id`) is the progress record, so a run that was interrupted resumes where it
  * stopped: objects already under the active key are not redone, only their catalogue rows and
- * leftover temporary copies are tidied. Plain vcbk1 objects only; legacy ones are named and left.
+ * leftover temporary copies are tidied. Legacy-format objects (no header, DESIGN §5) are moved
+ * too, their key found as restore finds it (each BACKUP_KEYS key in turn); one no key decrypts
+ * is left as it is and named in the report, so the old keys are not called removable.
  */
 import type { AuditTrail } from '../audit/types.js';
 import type { BackupCatalogue } from '../backup/catalogue.js';
 import { isBackupObjectKey } from '../backup/object-names.js';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { findLegacyKeyIn } from '../crypto/legacy.js';
 import { CoreError, ErrorCode, asCoreError } from '../errors.js';
 import type { BackupStore, ObjectMetadata } from '../store/backup-store.js';
 import { reencryptObject, tempKeyFor } from './reencrypt-object.js';
@@ -57,14 +60,20 @@ export interface RotateBackupKeyReport {
   /** Objects already under the active key whose catalogue row had to catch up (a resumed run). */
   caughtUp: number;
   bytes: number;
+  /** Legacy-format backups no key in BACKUP_KEYS decrypts: left as they are. */
   legacy: string[];
   remainingKeyIds: string[];
 }
+
+/** The `fromKeys` entry counting legacy-format backups (their key is found at run time). */
+export const LEGACY_FROM_KEY = 'legacy format';
 
 interface Candidate {
   key: string;
   size: number;
   metadata: ObjectMetadata;
+  /** From the stored bytes: a vcbk1 header, or none (legacy). */
+  format: 'vcbk1' | 'legacy';
   /**
    * The key the bytes are really under (vcbk1 header), else the metadata's `key-id`. Progress is
    * judged by this: a crash between an object's and its sidecar's rename leaves them disagreeing.
@@ -82,8 +91,10 @@ async function backups(store: BackupStore): Promise<Candidate[]> {
     if (!isBackupObjectKey(listed.key)) continue;
     const stat = await store.stat(listed.key);
     if (!stat) continue;
-    const keyId = stat.metadata.format === 'vcbk1' ? ((await storedKeyId(store, listed.key)) ?? stat.metadata['key-id']) : stat.metadata['key-id'];
-    out.push({ key: listed.key, size: stat.size, metadata: stat.metadata, keyId });
+    // Judged from the bytes, not the metadata: a crash between an object's and its sidecar's
+    // rename can leave a legacy sidecar beside vcbk1 bytes, or the reverse.
+    const keyId = await storedKeyId(store, listed.key);
+    out.push({ key: listed.key, size: stat.size, metadata: stat.metadata, format: keyId === undefined ? 'legacy' : 'vcbk1', keyId });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
@@ -102,16 +113,16 @@ export async function planBackupKeyRotation(deps: Pick<BackupKeyDeps, 'store' | 
   let objects = 0;
   let bytes = 0;
   for (const b of await backups(store)) {
-    const keyId = b.keyId;
-    if (isDone(b, active) || b.metadata.format !== 'vcbk1') continue;
-    fromKeys[keyId ?? 'unknown'] = (fromKeys[keyId ?? 'unknown'] ?? 0) + 1;
+    if (isDone(b, active)) continue;
+    const from = b.format === 'legacy' ? LEGACY_FROM_KEY : (b.keyId ?? 'unknown');
+    fromKeys[from] = (fromKeys[from] ?? 0) + 1;
     objects += 1;
     bytes += b.size;
   }
   if (objects === 0) {
     throw new CoreError(
       ErrorCode.InvalidInput,
-      `Every backup in ${store.location} is already under the active key "${active}"; nothing needs re-encrypting. The other keys can be removed from BACKUP_KEYS once no legacy backup needs them.`,
+      `Every backup in ${store.location} is already under the active key "${active}"; nothing needs re-encrypting. The other keys can be removed from BACKUP_KEYS.`,
     );
   }
   return { activeKeyId: active, fromKeys, objects, bytes, store: store.location };
@@ -124,14 +135,14 @@ export async function rotateBackupKey(deps: BackupKeyDeps, params: Readonly<Rota
     throw new CoreError(ErrorCode.ApprovalRefused, `This rotation was approved to key "${params.activeKeyId}", but the active key is now "${active}"; nothing was re-encrypted. Request it again.`);
   }
   const all = await backups(store);
-  const legacy = all.filter((b) => b.metadata.format !== 'vcbk1').map((b) => b.key);
-  const work = all.filter((b) => b.metadata.format === 'vcbk1');
+  const legacy: string[] = [];
+  const work = all;
   const total = work.filter((b) => !isDone(b, active)).length;
   const progress: BackupKeyProgress = { done: 0, total, bytes: 0, skipped: 0 };
   let reported = { at: clock().getTime(), done: 0 };
   const every = o.progressEvery ?? 5;
   const everyMs = o.progressMs ?? 10_000;
-  audit.append({ actor: o.actor, event: 'rotation.backup_key.started', target: store.location, details: { activeKeyId: active, toReencrypt: total, legacy: legacy.length } });
+  audit.append({ actor: o.actor, event: 'rotation.backup_key.started', target: store.location, details: { activeKeyId: active, toReencrypt: total, legacy: all.filter((b) => b.format === 'legacy').length } });
 
   let caughtUp = 0;
   for (const b of work) {
@@ -145,17 +156,30 @@ export async function rotateBackupKey(deps: BackupKeyDeps, params: Readonly<Rota
     }
     // Old bytes (whatever the metadata claims), or new bytes whose metadata lags: redone from the
     // bytes really stored; a verified temporary copy from an earlier run is only ever overwritten.
-    const fromKey = b.keyId ?? 'unknown';
+    let fromKey = b.keyId ?? 'unknown';
+    let legacyKey;
+    if (b.format === 'legacy') {
+      // As restore does: no key id in the file, so each key of the ring is tried (one pass).
+      legacyKey = await findLegacyKeyIn((await store.get(b.key)) as AsyncIterable<Buffer>, keyring.all()).catch(() => undefined);
+      if (!legacyKey) {
+        legacy.push(b.key);
+        progress.skipped += 1;
+        audit.append({ actor: o.actor, event: 'rotation.backup_key.object_skipped', target: b.key, details: { format: 'legacy', toKey: active, reason: 'no key in BACKUP_KEYS decrypts it' } });
+        continue;
+      }
+      fromKey = legacyKey.id;
+    }
     let result;
     try {
-      result = await reencryptObject(store, keyring, b.key, { ...b.metadata, ...(b.keyId ? { 'key-id': b.keyId } : {}) }, o.signal);
+      const { 'key-id': _claimed, ...rest } = b.metadata;
+      result = await reencryptObject(store, keyring, b.key, { ...rest, ...(b.keyId ? { 'key-id': b.keyId } : {}) }, o.signal, legacyKey);
     } catch (error) {
       const e = asCoreError(error);
       audit.append({ actor: o.actor, event: 'rotation.backup_key.object_failed', target: b.key, details: { fromKey, toKey: active, code: e.code, message: e.userMessage } });
       throw new CoreError(e.code, `Stopped at ${b.key} after re-encrypting ${progress.done} of ${total} backups: ${e.userMessage} ${await stillReadable(store, keyring, b.key)}`, { cause: error });
     }
     updateCatalogue(deps, b.key, result.sha256, result.size, active);
-    audit.append({ actor: o.actor, event: 'rotation.backup_key.object', target: b.key, details: { fromKey, toKey: active, sha256: result.sha256, bytes: result.size } });
+    audit.append({ actor: o.actor, event: 'rotation.backup_key.object', target: b.key, details: { fromKey, ...(b.format === 'legacy' ? { fromFormat: 'legacy' } : {}), toKey: active, sha256: result.sha256, bytes: result.size } });
     progress.done += 1;
     progress.bytes += result.size;
     const now = clock().getTime();
@@ -164,7 +188,7 @@ export async function rotateBackupKey(deps: BackupKeyDeps, params: Readonly<Rota
       reported = { at: now, done: progress.done };
     }
   }
-  const remaining = [...new Set((await backups(store)).map((b) => b.keyId ?? 'unknown'))].filter((id) => id !== active);
+  const remaining = [...new Set((await backups(store)).filter((b) => b.format === 'vcbk1').map((b) => b.keyId ?? 'unknown'))].filter((id) => id !== active);
   audit.append({ actor: o.actor, event: 'rotation.backup_key.finished', target: store.location, details: { activeKeyId: active, reencrypted: progress.done, caughtUp, remainingKeyIds: remaining } });
   return { activeKeyId: active, reencrypted: progress.done, caughtUp, bytes: progress.bytes, legacy, remainingKeyIds: remaining };
 }
@@ -197,5 +221,5 @@ function updateCatalogue(deps: BackupKeyDeps, key: string, sha256: string, size:
   const row = deps.catalogue.get(key);
   if (!row) return;
   const { deletedAt: _deleted, ...rest } = row;
-  deps.catalogue.record({ ...rest, sha256, storedBytes: size, keyId, verifiedAt: deps.clock().toISOString() });
+  deps.catalogue.record({ ...rest, sha256, storedBytes: size, keyId, format: 'vcbk1', verifiedAt: deps.clock().toISOString() });
 }

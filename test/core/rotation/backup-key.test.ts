@@ -5,13 +5,15 @@
  * failing inside a replace — resumes without redoing finished objects and without ever leaving
  * a backup that neither key can read.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDecryptStream } from '../../../src/core/crypto/decrypt-stream.js';
+import { createDecryptStream, detectFormat } from '../../../src/core/crypto/decrypt-stream.js';
+import { encryptLegacy } from '../../../src/core/crypto/legacy.js';
 import { keyringFromKeys, type Keyring } from '../../../src/core/crypto/keyring.js';
 import { isCoreError } from '../../../src/core/errors.js';
 import { planBackupKeyRotation, rotateBackupKey, type BackupKeyDeps } from '../../../src/core/rotation/rotate-backup-key.js';
@@ -179,5 +181,41 @@ describe('rotate backup-key', () => {
     const report = await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
     expect(report).toMatchObject({ reencrypted: 2, remainingKeyIds: [] });
     expect(await plainSha(store, newOnly, staged)).toBe(plain.get(src));
+  });
+  it('re-encrypts a legacy-format backup (no header, key found by trying each key) into vcbk1 under the active key, with the vcbk1 ones', async () => {
+    const { store, keys, plain, newOnly, deps } = await setUp(2);
+    const snapshot = await f!.vault.snapshotBytes();
+    const legacyKey = 'daily/2025-11-26/vault-snapshot-20251126-020000.enc';
+    await store.put(legacyKey, Readable.from([encryptLegacy(snapshot, f!.key)]), () => ({}));
+
+    const params = await planBackupKeyRotation(deps());
+    expect(params).toMatchObject({ fromKeys: { 'k1': 2, 'legacy format': 1 }, objects: 3 });
+    const report = await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
+    expect(report).toMatchObject({ reencrypted: 3, legacy: [], remainingKeyIds: [] });
+
+    // Every backup, the old legacy one included, now decrypts with k2 alone.
+    const head = Buffer.alloc(16);
+    (await readFile(join((store as FolderStore).root, ...legacyKey.split('/')))).copy(head);
+    expect(detectFormat(head)).toBe('vcbk1');
+    expect(await plainSha(store, newOnly, legacyKey)).toBe(createHash('sha256').update(snapshot).digest('hex'));
+    for (const key of keys) expect(await plainSha(store, newOnly, key)).toBe(plain.get(key));
+    expect((await store.stat(legacyKey))?.metadata).toMatchObject({ 'format': 'vcbk1', 'key-id': 'k2', 'plain-sha256': createHash('sha256').update(snapshot).digest('hex') });
+    const audited = f!.audit.tail(50).filter((r) => r.event === 'rotation.backup_key.object');
+    expect(audited.map((r) => r.target).sort()).toEqual([...keys, legacyKey].sort());
+    expect(audited.find((r) => r.target === legacyKey)?.details).toMatchObject({ fromKey: 'k1', fromFormat: 'legacy', toKey: 'k2' });
+    await expect(planBackupKeyRotation(deps())).rejects.toThrow(/already under the active key "k2"/);
+  });
+
+  it('leaves a legacy backup no key decrypts where it is, names it, and does not call the old keys removable', async () => {
+    const { store, keys, newOnly, deps } = await setUp(1);
+    const orphan = 'daily/2025-11-20/vault-snapshot-20251120-020000.enc';
+    const bytes = encryptLegacy(Buffer.from('snapshot under a lost key'), randomBytes(32));
+    await store.put(orphan, Readable.from([bytes]), () => ({}));
+
+    const report = await rotateBackupKey(deps(), await planBackupKeyRotation(deps()), { actor: 'U0CAROL' });
+    expect(report).toMatchObject({ reencrypted: 1, legacy: [orphan], remainingKeyIds: [] });
+    expect(await readFile(join((store as FolderStore).root, ...orphan.split('/')))).toEqual(bytes);
+    expect(await plainSha(store, newOnly, keys[0]!)).toMatch(/^[0-9a-f]{64}$/);
+    expect(f!.audit.tail(50).find((r) => r.event === 'rotation.backup_key.object_skipped')).toMatchObject({ target: orphan });
   });
 });
