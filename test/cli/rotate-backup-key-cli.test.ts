@@ -1,6 +1,8 @@
 /** `vault-chatops rotate backup-key`: the CLI form for operators without Slack, with Vault down. */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encryptLegacy } from '../../src/core/crypto/legacy.js';
 import { claimBackupKeyRotation } from '../../src/core/rotation/backup-key-claim.js';
 import { openDatabase } from '../../src/core/db/index.js';
 import { backupFixture, type BackupFixture } from '../support/backup-fixture.js';
@@ -56,5 +58,21 @@ describe('vault-chatops rotate backup-key', () => {
       release();
       db.close();
     }
+  });
+  it('re-encrypts a legacy-format backup with the vcbk1 ones, and then says the old key can go', async () => {
+    f = await backupFixture({ vault: { snapshotSize: 16 * 1024 } });
+    expect((await f.engine.backup('manual', 'U0CAROL')).ok).toBe(true);
+    const legacyKey = 'daily/2025-11-26/vault-snapshot-20251126-020000.enc';
+    await f.engine.store.put(legacyKey, Readable.from([encryptLegacy(await f.vault.snapshotBytes(), f.key)]), () => ({}));
+    const env = { ...f.env, VAULT_ADDR: 'http://127.0.0.1:9', BACKUP_KEYS: `${f.env.BACKUP_KEYS},k2:${randomBytes(32).toString('base64')}`, BACKUP_ACTIVE_KEY: 'k2' };
+
+    const dry = await runCli(['rotate', 'backup-key', '--dry-run'], env);
+    expect(dry.stdout).toMatch(/Backups to re-encrypt: 2 \([\d.]+ KiB\): 1 in the legacy format \(key found by trying each BACKUP_KEYS key\), 1 under "k1"/);
+    const run = await runCli(['rotate', 'backup-key', '--yes'], env);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('re-encrypted 2 backups under key "k2"');
+    expect(run.stdout).toContain('no backup needs the old keys any more: remove them from BACKUP_KEYS');
+    expect(run.stdout).not.toContain('still needed by');
+    expect((await f.engine.store.stat(legacyKey))?.metadata).toMatchObject({ 'format': 'vcbk1', 'key-id': 'k2' });
   });
 });
