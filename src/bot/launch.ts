@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { App, webApi } from '@slack/bolt';
 import { restoreAction, sealAction } from '../core/actions/index.js';
+import { restoreProgressInThread } from './restore-progress.js';
 import { ApprovalEngine } from '../core/approvals/index.js';
 import { AuditLog } from '../core/audit/index.js';
 import { BackupEngine } from '../core/backup-engine.js';
@@ -75,6 +76,8 @@ export interface LaunchOptions {
   slackStartup?: SlackStartupOptions & { onHealthz?: (port: number) => void };
   /** Bounds of the background retry of ops-channel notifications (tests shorten them). */
   notificationRetry?: NotificationDeliveryOptions['retry'];
+  /** At most one restore progress line per this many ms in the request's thread (default 5 s; tests shorten it). */
+  restoreProgressIntervalMs?: number;
 }
 
 export interface RunningBot {
@@ -172,7 +175,7 @@ export async function launchBot(o: LaunchOptions): Promise<RunningBot> {
   rotation.register(approvals);
   const recoverability = wireRecoverability({ config, db, audit, logger, clock, backups, client: app.client, notifier: offWorkPath, messenger: () => messenger, changeEvents, rotationRules: rotation.services.rules });
   recoverability.register(approvals);
-  approvals.register(restoreAction(backups, recoverability.estimates));
+  approvals.register(restoreAction(backups, recoverability.estimates, restoreProgressInThread(() => messenger, o.restoreProgressIntervalMs)));
   approvals.register(rotation.followSeal(sealAction(backups.vault, { ...(config.vault.nodeAddrs ? { nodeAddrs: config.vault.nodeAddrs } : {}) })));
   const messenger = new ApprovalMessenger({ client: app.client, channel: slack.opsChannel, requests: approvals, logger });
   const work = new BackgroundWork();

@@ -28,6 +28,7 @@ import { runRetention, type RetentionOutcome } from './backup/run-retention.js';
 import { verifyBackup, type VerifiedBackup } from './backup/verify-backup.js';
 import { executeRestore, type RestoreOutcome } from './restore/execute-restore.js';
 import { sweepWorkDir } from './restore/fetch-and-decrypt.js';
+import { withDownloadProgress } from './restore/download-progress.js';
 import { planRestore, type RestorePlan, type RestoreTargetName } from './restore/restore-plan.js';
 import { backupAgeHours, MAX_BACKUP_AGE_HOURS, type ScheduledJob } from './scheduler.js';
 import type { RestorePurpose } from './backup/catalogue.js';
@@ -224,7 +225,8 @@ export class BackupEngine {
     return planRestore(this.store, spec, { target, force, address: client.address, catalogue: this.catalogue, targetCluster });
   }
 
-  async restore(plan: RestorePlan, opts: { actor: string; purpose: RestorePurpose; dryRun: boolean }): Promise<RestoreOutcome> {
+  /** `onProgress` gets a line about the snapshot's download at most every `progressIntervalMs` (default 5 s; see download-progress). */
+  async restore(plan: RestorePlan, opts: { actor: string; purpose: RestorePurpose; dryRun: boolean; onProgress?: (line: string) => unknown; progressIntervalMs?: number }): Promise<RestoreOutcome> {
     const configured = this.targetClient(plan.target);
     if (plan.address && plan.address !== configured.address) {
       // The configuration changed since the plan was made (and approved): never overwrite a Vault nobody saw.
@@ -244,7 +246,8 @@ export class BackupEngine {
     try {
       return await executeRestore(
         {
-          store: this.store, keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit, logger: this.o.logger,
+          store: opts.onProgress ? withDownloadProgress(this.store, opts.onProgress, { ...(opts.progressIntervalMs !== undefined ? { intervalMs: opts.progressIntervalMs } : {}) }) : this.store,
+          keyring: this.keyring, catalogue: this.catalogue, audit: this.o.audit, logger: this.o.logger,
           workDir: this.workDir, target, clock: this.clock, owner: this.lease.token,
           restoreTimeoutMs: this.o.restoreTimeoutMs ?? (this.o.config.vault.restoreTimeoutSeconds ?? 3600) * 1000,
           ...(this.o.restoreOutcomeCheck ? { outcomeCheck: this.o.restoreOutcomeCheck } : {}),

@@ -27,7 +27,13 @@ export interface EstimateRecorder {
 
 /** The one engine call this action needs; `BackupEngine` satisfies it. */
 export interface RestoreRunner {
-  restore(plan: RestorePlan, opts: { actor: string; purpose: 'restore'; dryRun: boolean }): Promise<RestoreOutcome>;
+  restore(plan: RestorePlan, opts: { actor: string; purpose: 'restore'; dryRun: boolean; onProgress?: (line: string) => unknown; progressIntervalMs?: number }): Promise<RestoreOutcome>;
+}
+
+/** Where a running restore's progress lines go (the bot: the request's thread), and how often at most (default 5 s). */
+export interface RestoreProgress {
+  lineFor: (requestId: string) => (line: string) => Promise<void>;
+  intervalMs?: number;
 }
 
 /** The plan facts approvers must not miss: another cluster's backup, checksums not from the catalogue. */
@@ -41,7 +47,7 @@ export const RESTORE_TTL_MS = 30 * 60_000;
  * approvals.register(restoreAction(backupEngine));
  * await approvals.request({ action: 'restore', params: plan, requesterId: 'U1', teamId });
  */
-export function restoreAction(runner: RestoreRunner, estimates?: EstimateRecorder): ActionDefinition<RestoreParams> {
+export function restoreAction(runner: RestoreRunner, estimates?: EstimateRecorder, progress?: RestoreProgress): ActionDefinition<RestoreParams> {
   return {
     name: 'restore',
     approvalsRequired: RESTORE_APPROVALS,
@@ -51,7 +57,12 @@ export function restoreAction(runner: RestoreRunner, estimates?: EstimateRecorde
     async execute(params, ctx) {
       const { estimate, ...plan } = params;
       // Audited as the requester's restore; the approvers are on the approval rows.
-      const outcome = await runner.restore(plan, { actor: ctx.requester, purpose: 'restore', dryRun: false });
+      // A long download reports in the request's thread (issue 11 item 4); the lines never hold the restore up.
+      const onProgress = progress?.lineFor(ctx.requestId);
+      const outcome = await runner.restore(plan, {
+        actor: ctx.requester, purpose: 'restore', dryRun: false,
+        ...(onProgress ? { onProgress, ...(progress?.intervalMs !== undefined ? { progressIntervalMs: progress.intervalMs } : {}) } : {}),
+      });
       if (estimate) estimates?.record({ requestId: ctx.requestId, key: plan.key, sizeBytes: plan.size, estimate, actualMs: outcome.ok ? outcome.report.recoveryMs : null });
       // A failed restore is a failed run: the engine records the CoreError's user message, never its cause.
       if (!outcome.ok) throw sealedTargetFailure(outcome.error, outcome.step, plan.target === 'prod' ? 'production' : 'staging', plan.address);
