@@ -4,10 +4,12 @@
  * says which old keys can go, and the backups decrypt with the new key alone.
  */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDecryptStream } from '../../src/core/crypto/decrypt-stream.js';
 import { keyringFromKeys } from '../../src/core/crypto/keyring.js';
+import { encryptLegacy } from '../../src/core/crypto/legacy.js';
 import { RunLease } from '../../src/core/backup/run-lease.js';
 import { claimBackupKeyRotation } from '../../src/core/rotation/backup-key-claim.js';
 import { discard } from '../../src/core/streams/discard.js';
@@ -94,5 +96,34 @@ describe('rotate backup-key through Slack', () => {
     await h.slack.clickButton({ userId: 'U0BOB', message: second, actionId: 'approval_approve' });
     expect(threadTexts(h, second).join('\n')).toMatch(/Re-encrypted 1 backup /);
     expect(cliRefusal).toContain('A backup-key rotation is already running (started by U0CAROL from Slack');
+  });
+  it('re-encrypts legacy-format backups too; one no key decrypts is named in the thread and keeps the old keys', async () => {
+    const k1 = randomBytes(32);
+    const k2 = randomBytes(32);
+    h = await startBotHarness({ env: { BACKUP_KEYS: `k1:${k1.toString('base64')},k2:${k2.toString('base64')}`, BACKUP_ACTIVE_KEY: 'k1' } });
+    expect((await h.bot.backups.backup('manual', 'U0CAROL')).ok).toBe(true);
+    const store = h.bot.backups.store;
+    const readable = 'daily/2025-11-26/vault-snapshot-20251126-020000.enc';
+    const lost = 'daily/2025-11-20/vault-snapshot-20251120-020000.enc';
+    await store.put(readable, Readable.from([encryptLegacy(await h.vault.snapshotBytes(), k1)]), () => ({}));
+    await store.put(lost, Readable.from([encryptLegacy(Buffer.from('under a key nobody has'), randomBytes(32))]), () => ({}));
+    h.config.backup.activeKeyId = 'k2';
+    await h.restart();
+
+    await h.slack.command({ userId: 'U0CAROL', text: 'rotate backup-key' });
+    const parent = requestMessage(h);
+    expect(parentText(h, parent)).toMatch(/Backups to re-encrypt\s+3 \([\d.]+ KiB\): .*2 in the legacy format \(key found by trying each BACKUP_KEYS key\)/);
+    expect(parentText(h, parent)).toContain('1 under "k1"');
+    await h.slack.clickButton({ userId: 'U0ALICE', message: parent, actionId: 'approval_approve' });
+    await h.slack.clickButton({ userId: 'U0BOB', message: parent, actionId: 'approval_approve' });
+    const thread = threadTexts(h, parent).join('\n');
+    expect(thread).toMatch(/Re-encrypted 2 backups \([\d.]+ KiB\) under key "k2"/);
+    expect(thread).toContain(`still needed by: 1 legacy-format backup no key in BACKUP_KEYS decrypts, left as they are (${lost})`);
+    expect(thread).not.toContain('no backup needs them any more');
+
+    const newOnly = keyringFromKeys([{ id: 'k2', key: k2 }]);
+    await pipeline(await store.get(readable), createDecryptStream(newOnly), discard());
+    expect((await store.stat(readable))?.metadata).toMatchObject({ 'format': 'vcbk1', 'key-id': 'k2' });
+    expect(leakedValues(h, [k1.toString('base64'), k2.toString('base64'), k1.toString('hex'), k2.toString('hex')])).toEqual([]);
   });
 });
