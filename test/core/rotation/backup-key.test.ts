@@ -218,4 +218,21 @@ describe('rotate backup-key', () => {
     expect(await plainSha(store, newOnly, keys[0]!)).toMatch(/^[0-9a-f]{64}$/);
     expect(f!.audit.tail(50).find((r) => r.event === 'rotation.backup_key.object_skipped')).toMatchObject({ target: orphan });
   });
+  it('a legacy backup whose sidecar already says vcbk1 under the active key (a kill between the two renames) is judged by its bytes and redone', async () => {
+    const { store, newOnly, deps } = await setUp(1);
+    const snapshot = await f!.vault.snapshotBytes();
+    const key = 'daily/2025-11-26/vault-snapshot-20251126-020000.enc';
+    const legacyBytes = encryptLegacy(snapshot, f!.key);
+    await store.put(key, Readable.from([legacyBytes]), () => ({}));
+    const params = await planBackupKeyRotation(deps());
+    await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
+    // New sidecar (format vcbk1, key-id k2), old legacy bytes.
+    await writeFile(join((store as FolderStore).root, ...key.split('/')), legacyBytes);
+    expect((await store.stat(key))?.metadata).toMatchObject({ 'format': 'vcbk1', 'key-id': 'k2' });
+    expect((await planBackupKeyRotation(deps())).fromKeys).toEqual({ 'legacy format': 1 });
+
+    const report = await rotateBackupKey(deps(), params, { actor: 'U0CAROL' });
+    expect(report).toMatchObject({ reencrypted: 1, legacy: [], remainingKeyIds: [] });
+    expect(await plainSha(store, newOnly, key)).toBe(createHash('sha256').update(snapshot).digest('hex'));
+  });
 });
