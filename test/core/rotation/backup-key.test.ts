@@ -186,7 +186,10 @@ describe('rotate backup-key', () => {
     const { store, keys, plain, newOnly, deps } = await setUp(2);
     const snapshot = await f!.vault.snapshotBytes();
     const legacyKey = 'daily/2025-11-26/vault-snapshot-20251126-020000.enc';
-    await store.put(legacyKey, Readable.from([encryptLegacy(snapshot, f!.key)]), () => ({}));
+    const legacyBytes = encryptLegacy(snapshot, f!.key);
+    await store.put(legacyKey, Readable.from([legacyBytes]), () => ({}));
+    const template = f!.engine.catalogue.get(keys[0]!)!;
+    f!.engine.catalogue.record({ ...template, key: legacyKey, storedBytes: legacyBytes.length, sha256: createHash('sha256').update(legacyBytes).digest('hex'), keyId: 'k1', format: 'legacy' });
 
     const params = await planBackupKeyRotation(deps());
     expect(params).toMatchObject({ fromKeys: { 'k1': 2, 'legacy format': 1 }, objects: 3 });
@@ -200,6 +203,7 @@ describe('rotate backup-key', () => {
     expect(await plainSha(store, newOnly, legacyKey)).toBe(createHash('sha256').update(snapshot).digest('hex'));
     for (const key of keys) expect(await plainSha(store, newOnly, key)).toBe(plain.get(key));
     expect((await store.stat(legacyKey))?.metadata).toMatchObject({ 'format': 'vcbk1', 'key-id': 'k2', 'plain-sha256': createHash('sha256').update(snapshot).digest('hex') });
+    expect(f!.engine.catalogue.get(legacyKey)).toMatchObject({ format: 'vcbk1', keyId: 'k2', sha256: (await store.stat(legacyKey))?.metadata.sha256 });
     const audited = f!.audit.tail(50).filter((r) => r.event === 'rotation.backup_key.object');
     expect(audited.map((r) => r.target).sort()).toEqual([...keys, legacyKey].sort());
     expect(audited.find((r) => r.target === legacyKey)?.details).toMatchObject({ fromKey: 'k1', fromFormat: 'legacy', toKey: 'k2' });
