@@ -3,9 +3,12 @@
 #   docker run --init -v vc-data:/data --env-file vault-chatops.env -p 3000:3000 vault-chatops
 # (--init gives the process a real PID 1 so SIGTERM reaches it promptly.)
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 26: the Active LTS line since October 2026 and the newest line CI tests (.ci/run runs 22 and 26).
+# Any supported line works (package.json engines: >=22); e.g. --build-arg NODE_IMAGE=node:22-bookworm-slim.
+ARG NODE_IMAGE=node:26-bookworm-slim
 
-# ---- build: compile TypeScript and the better-sqlite3 native module ----
+# ---- build: compile TypeScript; better-sqlite3 13 ships prebuilt binaries, the toolchain is the
+#      fallback for platforms it has none for ----
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
