@@ -2,12 +2,27 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 
 import { createSnapshotValidator } from '../../../src/core/backup/validate-snapshot.js';
 import { isCoreError } from '../../../src/core/errors.js';
-import { tarOf } from './snapshot-fixtures.js';
 import { flip, run } from '../crypto/helpers.js';
+
+/** A tar of the given members, in order, as tar-stream writes it (uncompressed). */
+async function tarOf(members: Array<[name: string, body: Buffer]>): Promise<Buffer> {
+  const archive = pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const chunk of archive) chunks.push(chunk as Buffer);
+  })();
+  for (const [name, body] of members) {
+    await new Promise<void>((resolve, reject) => archive.entry({ name, size: body.length }, body, (e) => (e ? reject(e) : resolve())));
+  }
+  archive.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
 
 /** Shaped like a Vault raft snapshot: meta.json, state.bin, SHA256SUMS, SHA256SUMS.sealed. */
 async function snapshot(stateBytes = 256 * 1024, overrides: { members?: Array<[string, Buffer]> } = {}): Promise<Buffer> {
