@@ -11,7 +11,6 @@ import { parseBackupSpec, parseTarget } from './args.js';
 import { askYes } from './confirm.js';
 import { withEngine } from './engine.js';
 import type { Command } from './registry.js';
-import { otherBackupsThatDay, sameDayLine } from './same-day.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = 'restore <YYYY-MM-DD|latest|key> --target prod|staging [--force] [--dry-run] [--yes]';
@@ -62,8 +61,6 @@ export const restoreCommand: Command = {
         ctx.err(`${plan.key} was taken from another cluster (${plan.sourceCluster ?? 'a staging snapshot'}) than the ${targetName(plan)} Vault; restoring it replaces the target's data, tokens and unseal keys with that cluster's. Nothing was changed; if that is really what you want, add --force`);
         return 2;
       }
-      const sameDay = sameDayLine(spec, await otherBackupsThatDay(engine.store, spec, plan.key));
-      if (sameDay) ctx.out(sameDay);
       if (!dryRun && !confirmed) {
         for (const line of confirmationLines(plan, engine.store.location)) ctx.io.stderr.write(`${line}\n`);
         if (!(await askYes(ctx, `Restore into ${targetName(plan)} now?`))) {

@@ -118,7 +118,9 @@ describe('backup show', () => {
     expect(run.stdout).toContain(`also on ${day}: ${first} (give its key instead of the date to use it)`);
     const restore = await runCli(['restore', day, '--target', 'prod', '--dry-run'], env);
     expect(restore.stdout).toContain(`Backup: ${second}`);
-    expect(restore.stdout).toContain(`also on ${day}: ${first} (give its key instead of the date to use it)`);
+    // Named once, by the plan's own facts (the same line Slack shows), not a second listing of the store.
+    expect(restore.stdout).toContain(`Also that day: ${first} (request again with its key instead of the date to restore it)`);
+    expect(restore.stdout).not.toContain(`also on ${day}`);
     const verify = await runCli(['backup', 'verify', day], env);
     expect(verify.stdout).toContain(`${second}: intact`);
     expect(verify.stdout).toContain(`also on ${day}: ${first} (give its key instead of the date to use it)`);
