@@ -6,8 +6,8 @@
  *
  *   verify  daily/…/vault-snapshot-20251126-020000.enc  [#########-----------]  45%  46.0 MiB of 102.3 MiB  38.1 MiB/s
  */
-import { Transform, type Readable } from 'node:stream';
-import type { BackupStore, ObjectMetadata } from '../core/store/backup-store.js';
+import type { BackupStore } from '../core/store/backup-store.js';
+import { observedStore, type TransferWatch } from '../core/store/observed-store.js';
 import { formatBytes } from '../format/human.js';
 import type { Output } from './context.js';
 
@@ -78,40 +78,15 @@ export class ProgressBar {
   }
 }
 
-function counting(bar: ProgressBar): Transform {
-  return new Transform({
-    highWaterMark: 1024 * 1024,
-    transform(chunk: Buffer, _enc, done) {
-      bar.add(chunk.length);
-      done(null, chunk);
-    },
-    flush(done) {
-      bar.finish();
-      done();
-    },
-  }).on('close', () => bar.abandon());
+/** A bar as a transfer watch: drawn per chunk, finished at the end, abandoned if the stream broke. */
+function watching(bar: ProgressBar): TransferWatch {
+  return { add: (bytes) => bar.add(bytes), finished: () => bar.finish(), closed: () => bar.abandon() };
 }
 
-/** `store` with a progress bar on every download (`get`) and upload (`put`). */
+/** `store` with a progress bar on every download (`get`) and upload (`put`); all else passes through. */
 export function withProgress(store: BackupStore, out: Output): BackupStore {
-  return {
-    location: store.location,
-    stat: (key) => store.stat(key),
-    list: (prefix) => store.list(prefix),
-    delete: (key) => store.delete(key),
-    async get(key: string): Promise<Readable> {
-      const size = (await store.stat(key))?.size;
-      const source = await store.get(key);
-      const bar = new ProgressBar(out, `download ${key}`, size);
-      const counted = counting(bar);
-      source.on('error', (error) => counted.destroy(error));
-      return source.pipe(counted);
-    },
-    put(key: string, body: Readable, metadata: () => ObjectMetadata) {
-      const bar = new ProgressBar(out, `upload ${key}`, undefined);
-      const counted = counting(bar);
-      body.on('error', (error) => counted.destroy(error));
-      return store.put(key, body.pipe(counted), metadata);
-    },
-  };
+  return observedStore(store, {
+    download: (key, size) => watching(new ProgressBar(out, `download ${key}`, size)),
+    upload: (key) => watching(new ProgressBar(out, `upload ${key}`, undefined)),
+  });
 }

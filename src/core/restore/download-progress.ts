@@ -9,7 +9,7 @@
  * most once per interval (default 5 s), the first only after one whole interval, so a restore that
  * finishes within it says nothing; the finished state is not reported (the result says it).
  */
-import { Transform, type Readable } from 'node:stream';
+import { observedStore } from '../store/observed-store.js';
 import { formatBytes } from '../../format/human.js';
 import type { BackupStore } from '../store/backup-store.js';
 
@@ -67,25 +67,5 @@ export class TransferProgress {
 
 /** `store` whose downloads (`get`) report progress lines through `report`; everything else passes through. */
 export function withDownloadProgress(store: BackupStore, report: (line: string) => unknown, o: ProgressOptions = {}): BackupStore {
-  return {
-    location: store.location,
-    stat: (key) => store.stat(key),
-    list: (prefix) => store.list(prefix),
-    delete: (key) => store.delete(key),
-    put: (key, body, metadata, options) => store.put(key, body, metadata, options),
-    async get(key: string): Promise<Readable> {
-      const size = (await store.stat(key))?.size;
-      const source = await store.get(key);
-      const progress = new TransferProgress(`Downloading ${key}`, size, report, o);
-      const counted = new Transform({
-        highWaterMark: 1024 * 1024,
-        transform(chunk: Buffer, _enc, done) {
-          progress.add(chunk.length);
-          done(null, chunk);
-        },
-      });
-      source.on('error', (error) => counted.destroy(error));
-      return source.pipe(counted);
-    },
-  };
+  return observedStore(store, { download: (key, size) => new TransferProgress(`Downloading ${key}`, size, report, o) });
 }
