@@ -4,10 +4,10 @@
  * process defaults). Registered once per process: tests start several apps in one process.
  */
 import { collectDefaultMetrics, Counter, Gauge, register } from 'prom-client';
+import { once } from '../metrics/series.js';
 
 function counter(name: string, help: string, labelNames: string[]): Counter<string> {
-  const existing = register.getSingleMetric(name);
-  return (existing as Counter<string> | undefined) ?? new Counter({ name, help, labelNames });
+  return once(name, () => new Counter({ name, help, labelNames }));
 }
 
 export const commandsTotal = counter('vault_chatops_slash_commands_total', 'Slash commands received, by subcommand.', ['subcommand']);
@@ -17,14 +17,7 @@ export const clicksTotal = counter('vault_chatops_approval_clicks_total', 'Appro
 let notifications: { pending: number; undeliveredCount: number } | undefined;
 
 function gauge(name: string, help: string, read: () => number): void {
-  if (register.getSingleMetric(name)) return;
-  new Gauge({
-    name,
-    help,
-    collect() {
-      this.set(read());
-    },
-  });
+  once(name, () => new Gauge({ name, help, collect() { this.set(read()); } }));
 }
 
 /** Issue 7 item 3: ops-channel notifications being retried, and given up on (not yet reported in Slack). */

@@ -46,7 +46,8 @@ export function bindMetricSources(s: MetricSources | undefined): void {
   registerGauges();
 }
 
-function once<T extends Metric>(name: string, make: () => T): T {
+/** The metric already registered under `name` (tests start several bots in one process), else `make()`'s. */
+export function once<T extends Metric>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
 
