@@ -9,7 +9,7 @@ import { rotateSecretAction } from '../core/actions/rotate-secret.js';
 import { followRekeyInThread, rotateUnsealKeysAction, type RekeyFollowState, type RotateUnsealKeysDeps } from '../core/actions/rotate-unseal-keys.js';
 import { rotateBackupKeyAction } from '../core/actions/rotate-backup-key.js';
 import { planBackupKeyRotation } from '../core/rotation/rotate-backup-key.js';
-import { claimBackupKeyRotation } from '../core/rotation/backup-key-claim.js';
+import { asTheBackupKeyRotation } from '../core/rotation/backup-key-claim.js';
 import type { Clock } from '../core/clock.js';
 import { followUnsealInThread, withUnsealFollow, type UnsealFollowDeps } from '../core/actions/seal-unseal-follow.js';
 import type { Database } from '../core/db/index.js';
@@ -84,21 +84,9 @@ export function wireRotation(o: RotationWiringOptions): RotationWiring {
       const backupKey = rotateBackupKeyAction({ store: backups.store, keyring: backups.keyring, catalogue: backups.catalogue, audit, clock: o.clock, followUps, onRotated });
       approvals.register({
         ...backupKey,
-        // As the CLI does: the store lease keeps another process's sweep off our `rotating/` copies,
-        // and the claim refuses a second rotation (Slack or CLI) while this one runs.
-        async execute(params, ctx) {
-          const release = backups.holdStoreWork();
-          try {
-            const unclaim = claimBackupKeyRotation(o.db, backups.lease, o.clock, ctx.requester, 'Slack');
-            try {
-              return await backupKey.execute(params, ctx);
-            } finally {
-              unclaim();
-            }
-          } finally {
-            release();
-          }
-        },
+        // One rotation at a time, under the store lease (see asTheBackupKeyRotation).
+        execute: (params, ctx) =>
+          asTheBackupKeyRotation({ db: o.db, engine: backups, clock: o.clock, actor: ctx.requester, via: 'Slack' }, () => backupKey.execute(params, ctx)),
       });
       approvals.register(rotateUnsealKeysAction(rekeyDeps));
     },

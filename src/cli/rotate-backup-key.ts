@@ -6,7 +6,7 @@
  * each object audited as the OS user. Works while Vault is down: it touches only the store.
  */
 import { describeBackupKeyRotation } from '../core/actions/rotate-backup-key.js';
-import { claimBackupKeyRotation } from '../core/rotation/backup-key-claim.js';
+import { asTheBackupKeyRotation } from '../core/rotation/backup-key-claim.js';
 import { planBackupKeyRotation, rotateBackupKey } from '../core/rotation/rotate-backup-key.js';
 import { askYes } from './confirm.js';
 import { withEngine } from './engine.js';
@@ -43,23 +43,11 @@ export const rotateBackupKeyCommand: Command = {
           ctx.err('rotation cancelled; nothing was changed');
           return 1;
         }
-        // The lease tells a backup in another process not to sweep our staging copies mid-copy;
-        // the claim refuses a second rotation (Slack or CLI) while this one runs.
-        const release = engine.holdStoreWork();
-        let unclaim: () => void;
-        try {
-          unclaim = claimBackupKeyRotation(ctx.db(), engine.lease, () => new Date(), ctx.actor(), 'the CLI');
-        } catch (error) {
-          release();
-          throw error;
-        }
-        const report = await rotateBackupKey(deps, params, {
-          actor: ctx.actor(),
-          onProgress: (p) => ctx.out(`re-encrypted ${p.done} of ${p.total}`),
-        }).finally(() => {
-          unclaim();
-          release();
-        });
+        const report = await asTheBackupKeyRotation({ db: ctx.db(), engine, clock: () => new Date(), actor: ctx.actor(), via: 'the CLI' }, () =>
+          rotateBackupKey(deps, params, {
+            actor: ctx.actor(),
+            onProgress: (p) => ctx.out(`re-encrypted ${p.done} of ${p.total}`),
+          }));
         ctx.out(`re-encrypted ${report.reencrypted} backups under key "${report.activeKeyId}"${report.caughtUp ? `; ${report.caughtUp} catalogue rows caught up from an earlier run` : ''}`);
         ctx.out(
           report.remainingKeyIds.length === 0 && report.legacy.length === 0

@@ -44,3 +44,25 @@ export function claimBackupKeyRotation(db: Database, lease: Pick<RunLease, 'toke
     db.prepare(`DELETE FROM backup_key_rotation_claim WHERE id = 1 AND claim_id = ?`).run(claimId);
   };
 }
+
+/**
+ * Runs `work` as the one backup-key rotation: the store lease is held first (so no other
+ * process's sweep takes our `rotating/` copies), then the claim; both are released however
+ * `work` ends. The Slack action and the CLI both go through here.
+ */
+export async function asTheBackupKeyRotation<T>(
+  o: { db: Database; engine: { lease: Pick<RunLease, 'token' | 'isAlive'>; holdStoreWork(): () => void }; clock: Clock; actor: string; via: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  const release = o.engine.holdStoreWork();
+  try {
+    const unclaim = claimBackupKeyRotation(o.db, o.engine.lease, o.clock, o.actor, o.via);
+    try {
+      return await work();
+    } finally {
+      unclaim();
+    }
+  } finally {
+    release();
+  }
+}
