@@ -57,6 +57,14 @@ function describedWrites(file: Writable, describeError: (error: unknown) => Erro
     write(chunk: Buffer, _encoding, callback) {
       file.write(chunk, (error) => callback(error ? fail(error) : null));
     },
+    // The encryptor hands over each chunk's ciphertext and its 16-byte tag as separate buffers:
+    // one write (and threadpool round trip) each made the upload 60 % slower than the pipe feeding it.
+    writev(chunks, callback) {
+      file.cork();
+      for (let i = 0; i < chunks.length - 1; i += 1) file.write(chunks[i]!.chunk);
+      file.write(chunks.at(-1)!.chunk, (error) => callback(error ? fail(error) : null));
+      file.uncork();
+    },
     final(callback) {
       let done = false;
       const finish = (error?: Error | null) => {

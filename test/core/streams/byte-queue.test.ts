@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
 import { ByteQueue } from '../../../src/core/streams/byte-queue.js';
@@ -24,5 +26,24 @@ describe('ByteQueue', () => {
     const out: Buffer[] = [];
     while (queue.length > 0) out.push(queue.take(Math.min(queue.length, 333)));
     expect(Buffer.concat(out)).toEqual(bytes);
+  });
+
+  it('lets go of a Buffer as soon as its bytes are taken, so a restore does not keep 64 MiB of ciphertext alive', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as (o: { type: 'major' }) => Promise<void> | void;
+    const queue = new ByteQueue();
+    const taken: WeakRef<Buffer>[] = [];
+    // Fewer parts than the compaction threshold: only releasing on consumption frees them.
+    for (let i = 0; i < 20; i += 1) {
+      const part = Buffer.alloc(1024 * 1024, i);
+      taken.push(new WeakRef(part));
+      queue.push(part);
+    }
+    queue.push(Buffer.from('tail'));
+    for (let i = 0; i < 20; i += 1) queue.take(1024 * 1024);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc({ type: 'major' });
+    expect(taken.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    expect(queue.take(4).toString()).toBe('tail');
   });
 });
