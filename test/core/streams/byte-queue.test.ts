@@ -32,18 +32,24 @@ describe('ByteQueue', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as (o: { type: 'major' }) => Promise<void> | void;
     const queue = new ByteQueue();
-    const taken: WeakRef<Buffer>[] = [];
     // Fewer parts than the compaction threshold: only releasing on consumption frees them.
-    for (let i = 0; i < 20; i += 1) {
-      const part = Buffer.alloc(1024 * 1024, i);
-      taken.push(new WeakRef(part));
-      queue.push(part);
-    }
+    const taken = fillAndTake(queue, 20);
     queue.push(Buffer.from('tail'));
-    for (let i = 0; i < 20; i += 1) queue.take(1024 * 1024);
     await new Promise((resolve) => setImmediate(resolve));
     gc({ type: 'major' });
     expect(taken.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
     expect(queue.take(4).toString()).toBe('tail');
   });
 });
+
+/** Pushes `n` 1 MiB parts and takes them all, in a frame of its own so no local keeps one alive. */
+function fillAndTake(queue: ByteQueue, n: number): WeakRef<Buffer>[] {
+  const refs: WeakRef<Buffer>[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const part = Buffer.alloc(1024 * 1024, i);
+    refs.push(new WeakRef(part));
+    queue.push(part);
+  }
+  for (let i = 0; i < n; i += 1) queue.take(1024 * 1024);
+  return refs;
+}
