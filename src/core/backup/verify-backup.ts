@@ -21,7 +21,7 @@ export async function verifyBackup(
 ): Promise<VerifiedBackup> {
   // The catalogue, when it knows the object, is what the bytes must match (not the object's own sidecar).
   const plan = await planRestore(store, spec, { target: 'staging', ...(catalogue ? { catalogue } : {}) });
-  const snapshot = await fetchAndDecrypt(store, plan, keyring, workDir, owner);
+  const snapshot = await fetchAndDecrypt(store, plan, keyring, workDir, owner, { keepPlaintext: false });
   await snapshot.cleanup();
   return { plan, plainBytes: snapshot.bytes, plainSha256: snapshot.sha256, format: snapshot.format };
 }

@@ -17,6 +17,7 @@ import { asCoreError, CoreError, ErrorCode } from '../errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { RestoreReport } from '../notifier.js';
 import type { BackupStore } from '../store/backup-store.js';
+import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 import type { BackupCatalogue, RestorePurpose } from '../backup/catalogue.js';
 import type { BackupOutcome } from '../backup/run-backup.js';
 import type { RestoreTarget, SecretReader } from '../backup/ports.js';
@@ -75,7 +76,7 @@ export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts:
   let step: RestoreStep = 'download';
   let decrypted: DecryptedSnapshot | undefined;
   try {
-    decrypted = await fetchAndDecrypt(deps.store, plan, deps.keyring, deps.workDir, deps.owner);
+    decrypted = await fetchAndDecrypt(deps.store, plan, deps.keyring, deps.workDir, deps.owner, { keepPlaintext: !opts.dryRun });
     log.info({ bytes: decrypted.bytes, format: decrypted.format }, 'snapshot downloaded, authenticated and validated');
 
     step = 'version';
@@ -102,10 +103,11 @@ export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts:
     step = 'restore';
     deps.audit.append({ actor: opts.actor, event: `${opts.purpose}.applying`, target: plan.key, details: { address: deps.target.address, force: plan.force, safetySnapshot: safety.report.key } });
     const path = decrypted.path;
+    if (path === undefined) throw new CoreError(ErrorCode.Internal, 'The decrypted snapshot was not kept; nothing was sent to Vault.');
     const indexBefore = await deps.target.raftIndex?.().catch(() => undefined);
     const timeoutMs = deps.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS;
     try {
-      await deps.target.restoreSnapshot(() => createReadStream(path), { force: plan.force, timeoutMs });
+      await deps.target.restoreSnapshot(() => createReadStream(path, { highWaterMark: STREAM_BUFFER_BYTES }), { force: plan.force, timeoutMs });
     } catch (error) {
       if (!(error instanceof RestoreOutcomeUnknown)) throw error;
       // Vault has the whole snapshot and may have installed it: find out, never guess "failed".

@@ -1,27 +1,32 @@
 /**
  * @module restore/fetch-and-decrypt
- * Everything a restore does before it may touch Vault: download the object to a private temporary
- * file while hashing it, compare with the sha256 frozen in the plan, decrypt with authentication
- * into a second private file, and validate the snapshot. Nothing unauthenticated ever reaches
+ * Everything a restore does before it may touch Vault: download the object while hashing it,
+ * decrypt it with authentication chunk by chunk in the same pass, validate the snapshot, and hold
+ * the download to the size and sha256 frozen in the plan; the plaintext goes to a private file only
+ * when it is to be uploaded. Nothing unauthenticated ever reaches
  * Vault: a tampered or truncated file fails here, and the legacy format (one tag at the front) is
  * only trusted once its whole ciphertext has been checked.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CoreError, ErrorCode } from '../errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createDecryptStream, detectFormat } from '../crypto/decrypt-stream.js';
+import { MAGIC } from '../crypto/vcbk1-format.js';
 import { decryptLegacyFile } from '../crypto/legacy.js';
 import { discard } from '../streams/discard.js';
+import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { createSnapshotValidator } from '../backup/validate-snapshot.js';
 import type { RestorePlan } from './restore-plan.js';
 
 const WORK_FILE_PREFIX = 'restore-';
+const MAGIC_BYTES = MAGIC.length;
 
 /**
  * Removes decrypted snapshots and downloads left in `workDir` by owners that are gone (killed
@@ -43,13 +48,21 @@ export async function sweepWorkDir(workDir: string, isAlive: (owner: string) => 
 }
 
 export interface DecryptedSnapshot {
-  /** Path of the decrypted, authenticated, validated snapshot (mode 0600). */
-  path: string;
+  /** Path of the decrypted, authenticated, validated snapshot (mode 0600); absent when it was not kept. */
+  path?: string;
   bytes: number;
   sha256: string;
   format: 'vcbk1' | 'legacy';
   /** Removes the temporary files; always call it. */
   cleanup(): Promise<void>;
+}
+
+export interface FetchOptions {
+  /**
+   * Write the plaintext to a private file for an upload into Vault (default). A dry run or a
+   * verify only needs the checks, so no decrypted snapshot ever touches the disk for them.
+   */
+  keepPlaintext?: boolean;
 }
 
 export async function fetchAndDecrypt(
@@ -59,6 +72,7 @@ export async function fetchAndDecrypt(
   workDir: string,
   /** The lease token of the engine doing this; a later start removes files of dead leases (sweepWorkDir). */
   owner: string,
+  { keepPlaintext = true }: FetchOptions = {},
 ): Promise<DecryptedSnapshot> {
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   const id = `${owner}-${randomBytes(6).toString('hex')}`;
@@ -69,43 +83,118 @@ export async function fetchAndDecrypt(
     await rm(plainPath, { force: true });
   };
   try {
-    const stored = new HashingStream();
-    await pipeline(await store.get(plan.key), stored, createWriteStream(encPath, { mode: 0o600 }));
-    if (stored.bytes !== plan.size || (plan.sha256 && stored.digest() !== plan.sha256)) {
-      throw new CoreError(
-        ErrorCode.VerifyFailed,
-        `The stored bytes of ${plan.key} do not match its recorded size and sha256 (read ${stored.bytes} bytes, sha256 ${stored.digest().slice(0, 12)}…; expected ${plan.size} bytes, ${plan.sha256?.slice(0, 12) ?? 'no sha256'}…); refusing to use it.`,
-      );
-    }
-
-    // Hashing and snapshot validation ride along in the pass that produces the plaintext.
-    const format = detectFormat(await readHead(encPath));
+    const { head, body } = await peekHead(await store.get(plan.key), MAGIC_BYTES);
+    const format = detectFormat(head);
     const plain = new HashingStream();
     if (format === 'vcbk1') {
-      await pipeline(createReadStream(encPath), createDecryptStream(keyring), plain, createSnapshotValidator(), createWriteStream(plainPath, { mode: 0o600 }));
+      // One pass: every chunk is authenticated before its plaintext moves on, so decrypting while
+      // downloading trusts nothing the download check below could still refuse — and a refused
+      // object's plaintext file is removed with the rest.
+      const sink = keepPlaintext ? createWriteStream(plainPath, { mode: 0o600, highWaterMark: STREAM_BUFFER_BYTES }) : discard();
+      await downloadThrough(body, plan, (feed) => pipeline(feed, createDecryptStream(keyring), plain, createSnapshotValidator(), sink));
     } else {
-      // One tag covers the whole legacy file, so it is decrypted to disk and authenticated first.
+      // One tag covers the whole legacy file, so it is downloaded and authenticated first.
+      await downloadThrough(body, plan, (feed) => pipeline(feed, createWriteStream(encPath, { mode: 0o600 })));
       await decryptLegacyFile(encPath, keyring, plainPath);
-      await pipeline(createReadStream(plainPath), plain, createSnapshotValidator(), discard());
+      await rm(encPath, { force: true });
+      await pipeline(createReadStream(plainPath, { highWaterMark: STREAM_BUFFER_BYTES }), plain, createSnapshotValidator(), discard());
+      if (!keepPlaintext) await rm(plainPath, { force: true });
     }
-    await rm(encPath, { force: true });
     if (plan.plainSha256 && plain.digest() !== plan.plainSha256) {
       throw new CoreError(ErrorCode.VerifyFailed, `The decrypted snapshot of ${plan.key} does not match its recorded plain-sha256; refusing to restore it.`);
     }
-    return { path: plainPath, bytes: plain.bytes, sha256: plain.digest(), format, cleanup };
+    return { ...(keepPlaintext ? { path: plainPath } : {}), bytes: plain.bytes, sha256: plain.digest(), format, cleanup };
   } catch (error) {
     await cleanup();
     throw error;
   }
 }
 
-async function readHead(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
+/**
+ * Streams the stored object into `consume` while hashing every byte, and holds it to the plan's
+ * size and sha256. The download check comes first: when `consume` fails (a bad tag), the rest is
+ * still read and hashed, so a swapped or damaged object is named as such rather than by whichever
+ * chunk its damage reached first. More bytes than the plan's size stop the download at once.
+ */
+async function downloadThrough(source: Readable, plan: RestorePlan, consume: (feed: Readable) => Promise<void>): Promise<void> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let failure: unknown;
+  const feed = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
+  const consuming = consume(feed).catch((error: unknown) => {
+    failure ??= error;
+  });
+  const mismatch = (sha256?: string) =>
+    new CoreError(
+      ErrorCode.VerifyFailed,
+      `The stored bytes of ${plan.key} do not match its recorded size and sha256 (${sha256 === undefined ? `more than the recorded ${plan.size} bytes` : `read ${bytes} bytes, sha256 ${sha256.slice(0, 12)}…; expected ${plan.size} bytes, ${plan.sha256?.slice(0, 12) ?? 'no sha256'}…`}); refusing to use it.`,
+    );
   try {
-    const buf = Buffer.alloc(16);
-    const { bytesRead } = await handle.read(buf, 0, 16, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (bytes > plan.size) throw mismatch();
+      if (failure === undefined && !feed.write(chunk)) await drained(feed);
+    }
+  } catch (error) {
+    feed.destroy();
+    await consuming;
+    throw error;
   }
+  feed.end();
+  await consuming;
+  const sha256 = hash.digest('hex');
+  if (bytes !== plan.size || (plan.sha256 && sha256 !== plan.sha256)) throw mismatch(sha256);
+  if (failure !== undefined) throw failure;
+}
+
+/** Resolves once `stream` wants more, or is gone (its consumer failed; the caller sees why). */
+function drained(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/** The first `n` bytes of `source` (fewer if it is shorter), and a stream of all of it from byte 0. */
+async function peekHead(source: Readable, n: number): Promise<{ head: Buffer; body: Readable }> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  for (;;) {
+    const chunk = source.read() as Buffer | null;
+    if (chunk !== null) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= n) break;
+      continue;
+    }
+    if (source.readableEnded || source.destroyed) break;
+    const ended = await new Promise<boolean>((resolve, reject) => {
+      const settle = (value: boolean) => () => {
+        source.off('readable', onReadable);
+        source.off('end', onEnd);
+        source.off('error', onError);
+        resolve(value);
+      };
+      const onReadable = settle(false);
+      const onEnd = settle(true);
+      const onError = (error: Error) => {
+        source.off('readable', onReadable);
+        source.off('end', onEnd);
+        reject(error);
+      };
+      source.once('readable', onReadable);
+      source.once('end', onEnd);
+      source.once('error', onError);
+    });
+    if (ended) break;
+  }
+  const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
+  if (all.length > 0) source.unshift(all);
+  return { head: all.subarray(0, n), body: source };
 }

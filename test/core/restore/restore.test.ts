@@ -3,7 +3,8 @@
  * an operator is told when a date has no backup, a file was tampered with, or versions disagree.
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,6 +73,41 @@ describe('restore', () => {
     expect(outcome).toMatchObject({ ok: true, report: { dryRun: true } });
     expect(f.vault.restores).toHaveLength(0);
     expect(requestIndex(f, 'POST', /raft\/snapshot/)).toBe(-1);
+  });
+
+  it('a dry run and a verify check the plaintext without ever writing it to disk; only a real restore does', async () => {
+    const f = await fixture();
+    const backup = await f.engine.backup('manual', 'cli');
+    if (!backup.ok) throw backup.error;
+    const workDir = join(f.dataDir, 'tmp');
+    await mkdir(workDir, { recursive: true });
+    const created: string[] = [];
+    const watcher = watch(workDir, (_event, name) => created.push(String(name)));
+    closers.push(async () => watcher.close());
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(await f.engine.restore(await f.engine.planRestore('latest', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: true })).toMatchObject({ ok: true });
+    await f.engine.verify('latest');
+    await settle();
+    expect(created.filter((name) => name.endsWith('.snap'))).toEqual([]);
+
+    expect(await f.engine.restore(await f.engine.planRestore('latest', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: false })).toMatchObject({ ok: true });
+    await settle();
+    expect(created.some((name) => name.endsWith('.snap'))).toBe(true);
+    expect((await readdir(workDir)).filter((name) => name.startsWith('restore-'))).toEqual([]);
+  });
+
+  it('an object that grew after the restore was planned is refused at the first byte past the recorded size', async () => {
+    const f = await fixture();
+    const backup = await f.engine.backup('manual', 'cli');
+    if (!backup.ok) throw backup.error;
+    const plan = await f.engine.planRestore('latest', 'prod');
+    await appendFile(join(f.dataDir, 'backups', backup.report.key), Buffer.alloc(4096, 7));
+
+    const outcome = await f.engine.restore(plan, { actor: 'cli', purpose: 'restore', dryRun: false });
+    expect(outcome).toMatchObject({ ok: false, step: 'download' });
+    expect(outcome.ok ? '' : outcome.error.userMessage).toContain(`do not match its recorded size and sha256 (more than the recorded ${plan.size} bytes)`);
+    expect(f.vault.restores).toHaveLength(0);
   });
 
   it('a tampered backup never reaches Vault, even with a matching sidecar', async () => {
