@@ -7,7 +7,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { STREAM_BUFFER_BYTES } from './buffering.js';
-import { pacedCollect } from './gc-pacer.js';
 
 export class HashingStream extends Transform {
   /** Bytes seen so far; final once the stream has ended. */
@@ -22,8 +21,6 @@ export class HashingStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    // Every byte of a backup, restore or verify passes a HashingStream: the one place to pace the collector.
-    pacedCollect(chunk.length);
     callback(null, chunk);
   }
 
