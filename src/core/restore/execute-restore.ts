@@ -17,7 +17,7 @@ import { asCoreError, CoreError, ErrorCode } from '../errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { RestoreReport } from '../notifier.js';
 import type { BackupStore } from '../store/backup-store.js';
-import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
+import { FILE_READ_BYTES } from '../streams/buffering.js';
 import type { BackupCatalogue, RestorePurpose } from '../backup/catalogue.js';
 import type { BackupOutcome } from '../backup/run-backup.js';
 import type { RestoreTarget, SecretReader } from '../backup/ports.js';
@@ -107,7 +107,7 @@ export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts:
     const indexBefore = await deps.target.raftIndex?.().catch(() => undefined);
     const timeoutMs = deps.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS;
     try {
-      await deps.target.restoreSnapshot(() => createReadStream(path, { highWaterMark: STREAM_BUFFER_BYTES }), { force: plan.force, timeoutMs });
+      await deps.target.restoreSnapshot(() => createReadStream(path, { highWaterMark: FILE_READ_BYTES }), { force: plan.force, timeoutMs });
     } catch (error) {
       if (!(error instanceof RestoreOutcomeUnknown)) throw error;
       // Vault has the whole snapshot and may have installed it: find out, never guess "failed".

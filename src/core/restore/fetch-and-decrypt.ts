@@ -19,7 +19,7 @@ import { createDecryptStream, detectFormat } from '../crypto/decrypt-stream.js';
 import { MAGIC } from '../crypto/vcbk1-format.js';
 import { decryptLegacyFile } from '../crypto/legacy.js';
 import { discard } from '../streams/discard.js';
-import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
+import { FILE_READ_BYTES, STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { createSnapshotValidator } from '../backup/validate-snapshot.js';
@@ -97,7 +97,7 @@ export async function fetchAndDecrypt(
       await downloadThrough(body, plan, (feed) => pipeline(feed, createWriteStream(encPath, { mode: 0o600 })));
       await decryptLegacyFile(encPath, keyring, plainPath);
       await rm(encPath, { force: true });
-      await pipeline(createReadStream(plainPath, { highWaterMark: STREAM_BUFFER_BYTES }), plain, createSnapshotValidator(), discard());
+      await pipeline(createReadStream(plainPath, { highWaterMark: FILE_READ_BYTES }), plain, createSnapshotValidator(), discard());
       if (!keepPlaintext) await rm(plainPath, { force: true });
     }
     if (plan.plainSha256 && plain.digest() !== plan.plainSha256) {

@@ -12,7 +12,7 @@ import { CoreError, ErrorCode } from '../errors.js';
 import type { BackupStore, ListedObject, ObjectMetadata, PutOptions, StoredObject } from './backup-store.js';
 import { removeQuietly, syncDirectory, tempPathIn, writeFileDurably, writeStreamDurably } from './durable-file.js';
 import { checkMetadata } from './object-metadata.js';
-import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
+import { FILE_READ_BYTES } from '../streams/buffering.js';
 import { hasErrnoCode, storeFailed, storeNotFound } from './store-errors.js';
 import { SIDECAR_SUFFIX, TEMP_NAME_PREFIX, assertValidKey, assertValidPrefix } from './store-key.js';
 
@@ -82,7 +82,7 @@ export class FolderStore implements BackupStore {
         throw Object.assign(new Error(`${file} is not a file`), { code: 'ENOENT' });
       }
       // 1 MiB reads, as the pipeline buffers: 64 KiB ones made a read-back verify hash at half speed.
-      return handle.createReadStream({ highWaterMark: STREAM_BUFFER_BYTES });
+      return handle.createReadStream({ highWaterMark: 524288 });
     } catch (error) {
       if (hasErrnoCode(error, 'ENOENT')) throw storeNotFound(this.location, key, error);
       throw storeFailed(this.location, 'read', key, error);
