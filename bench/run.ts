@@ -13,12 +13,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-interface Result { mode: string; bytes: number; seconds: number; mbPerSec: number; peakRssMb?: number; steps?: Record<string, number | string> }
+interface Result { mode: string; bytes: number; seconds: number; mbPerSec: number; cpuSeconds?: number; serverCpuSeconds?: number; peakRssMb?: number; steps?: Record<string, number | string> }
 interface Part { seconds: number; mbPerSec: number }
 interface Ceiling { bytes: number; storedBytes: number; parts: Record<string, Part>; backup: Part; restore: Part }
 interface Round { backup: Result; restore: Result; ceiling: Ceiling }
@@ -29,11 +29,32 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const run = <T>(script: string, args: string[]): T =>
   JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 }).trim().split('\n').at(-1)!) as T;
 
-async function startServer(size: number): Promise<{ url: string; token: string; stop(): void }> {
+/**
+ * CPU seconds the Vault test server has used so far, from /proc (USER_HZ is 100 on Linux); undefined
+ * elsewhere. It shares the machine's cores with the pipeline, which the ceiling does not.
+ */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one pipeline-once mode and adds the server's CPU seconds spent meanwhile. */
+function measured(server: { pid: number | undefined }, args: string[]): Result {
+  const before = cpuSecondsOf(server.pid);
+  const result = run<Result>('pipeline-once.mjs', args);
+  const after = cpuSecondsOf(server.pid);
+  return before === undefined || after === undefined ? result : { ...result, serverCpuSeconds: after - before };
+}
+
+async function startServer(size: number): Promise<{ url: string; token: string; pid: number | undefined; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'vault-server-process.ts'), String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   const { url, token } = JSON.parse(line) as { url: string; token: string };
-  return { url, token, stop: () => child.kill('SIGTERM') };
+  return { url, token, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -48,8 +69,8 @@ for (const [i, size] of sizes.entries()) {
     const args = [server.url, server.token, dataDir, key];
     const done: Round[] = [];
     for (let r = 0; r < rounds; r += 1) {
-      const backup = run<Result>('pipeline-once.mjs', ['backup', ...args]);
-      const restore = run<Result>('pipeline-once.mjs', ['restore', ...args]);
+      const backup = measured(server, ['backup', ...args]);
+      const restore = measured(server, ['restore', ...args]);
       const ceiling = run<Ceiling>('ceiling.mjs', [server.url, server.token]);
       done.push({ backup, restore, ceiling });
     }
@@ -79,6 +100,14 @@ for (const { size, rounds: rs } of results) {
 const last = results.at(-1)!;
 console.log(`ceiling parts at ${last.size / MiB} MiB, MB/s of snapshot bytes (median): ` +
   Object.keys(last.rounds[0]!.ceiling.parts).map((p) => `${p} ${median(last.rounds.map((r) => r.ceiling.parts[p]!.mbPerSec)).toFixed(0)}`).join(', '));
+{
+  const cpu = (p: 'backup' | 'restore') => {
+    const rs = last.rounds.map((r) => r[p]);
+    const server = rs.every((r) => r.serverCpuSeconds !== undefined) ? ` + Vault test server ${median(rs.map((r) => r.serverCpuSeconds!)).toFixed(1)} s` : '';
+    return `${p} ${median(rs.map((r) => r.cpuSeconds ?? 0)).toFixed(1)} s${server} in ${median(rs.map((r) => r.seconds)).toFixed(1)} s wall`;
+  };
+  console.log(`CPU at ${last.size / MiB} MiB on ${availableParallelism()} cores (median): ${cpu('backup')}; ${cpu('restore')}`);
+}
 if (results.length >= 2) {
   const [small, large] = [results[0]!, results.at(-1)!];
   for (const p of ['backup', 'restore'] as const) {
