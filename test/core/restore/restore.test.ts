@@ -84,16 +84,22 @@ describe('restore', () => {
     const created: string[] = [];
     const watcher = watch(workDir, (_event, name) => created.push(String(name)));
     closers.push(async () => watcher.close());
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+    const seen = async (name: string) => {
+      for (let i = 0; i < 200 && !created.includes(name); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+      return created.indexOf(name);
+    };
 
     expect(await f.engine.restore(await f.engine.planRestore('latest', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: true })).toMatchObject({ ok: true });
     await f.engine.verify('latest');
-    await settle();
-    expect(created.filter((name) => name.endsWith('.snap'))).toEqual([]);
+    // Events arrive in order: whatever the dry run and verify created is reported before this file.
+    await writeFile(join(workDir, 'marker'), '');
+    const marker = await seen('marker');
 
     expect(await f.engine.restore(await f.engine.planRestore('latest', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: false })).toMatchObject({ ok: true });
-    await settle();
-    expect(created.some((name) => name.endsWith('.snap'))).toBe(true);
+    for (let i = 0; i < 200 && !created.slice(marker).some((name) => name.endsWith('.snap')); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(marker).toBeGreaterThanOrEqual(0);
+    expect(created.slice(0, marker).filter((name) => name.endsWith('.snap'))).toEqual([]);
+    expect(created.slice(marker).some((name) => name.endsWith('.snap'))).toBe(true);
     expect((await readdir(workDir)).filter((name) => name.startsWith('restore-'))).toEqual([]);
   });
 
