@@ -84,19 +84,20 @@ describe('restore', () => {
     const created: string[] = [];
     const watcher = watch(workDir, (_event, name) => created.push(String(name)));
     closers.push(async () => watcher.close());
-    const seen = async (name: string) => {
-      for (let i = 0; i < 200 && !created.includes(name); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
-      return created.indexOf(name);
+    /** Waits up to 5 s for the watcher to have reported what `wanted` looks for. */
+    const reported = async (wanted: () => boolean) => {
+      for (let i = 0; i < 200 && !wanted(); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
     };
 
     expect(await f.engine.restore(await f.engine.planRestore('latest', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: true })).toMatchObject({ ok: true });
     await f.engine.verify('latest');
     // Events arrive in order: whatever the dry run and verify created is reported before this file.
     await writeFile(join(workDir, 'marker'), '');
-    const marker = await seen('marker');
+    await reported(() => created.includes('marker'));
+    const marker = created.indexOf('marker');
 
     expect(await f.engine.restore(await f.engine.planRestore('latest', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: false })).toMatchObject({ ok: true });
-    for (let i = 0; i < 200 && !created.slice(marker).some((name) => name.endsWith('.snap')); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    await reported(() => created.slice(marker).some((name) => name.endsWith('.snap')));
     expect(marker).toBeGreaterThanOrEqual(0);
     expect(created.slice(0, marker).filter((name) => name.endsWith('.snap'))).toEqual([]);
     expect(created.slice(marker).some((name) => name.endsWith('.snap'))).toBe(true);
