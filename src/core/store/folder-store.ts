@@ -81,8 +81,8 @@ export class FolderStore implements BackupStore {
         await handle.close();
         throw Object.assign(new Error(`${file} is not a file`), { code: 'ENOENT' });
       }
-      // 1 MiB reads, as the pipeline buffers: 64 KiB ones made a read-back verify hash at half speed.
-      return handle.createReadStream({ highWaterMark: 524288 });
+      // 64 KiB reads made a read-back verify hash at half speed; see FILE_READ_BYTES.
+      return handle.createReadStream({ highWaterMark: FILE_READ_BYTES });
     } catch (error) {
       if (hasErrnoCode(error, 'ENOENT')) throw storeNotFound(this.location, key, error);
       throw storeFailed(this.location, 'read', key, error);
