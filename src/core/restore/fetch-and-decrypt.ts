@@ -134,7 +134,8 @@ async function downloadThrough(source: Readable, plan: RestorePlan, consume: (fe
       hash.update(chunk);
       bytes += chunk.length;
       if (bytes > plan.size) throw mismatch();
-      if (failure === undefined && !feed.write(chunk)) await drained(feed);
+      // The consumer's pipeline destroys the feed when it fails, a moment before `failure` is set.
+      if (failure === undefined && !feed.destroyed && !feed.write(chunk)) await drained(feed);
     }
   } catch (error) {
     feed.destroy();
@@ -150,6 +151,8 @@ async function downloadThrough(source: Readable, plan: RestorePlan, consume: (fe
 
 /** Resolves once `stream` wants more, or is gone (its consumer failed; the caller sees why). */
 function drained(stream: PassThrough): Promise<void> {
+  // Already gone: its 'close' has been and will not come again.
+  if (stream.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       stream.off('drain', done);
