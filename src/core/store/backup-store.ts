@@ -55,4 +55,15 @@ export interface BackupStore {
    * while no backup run is alive, so nothing in progress is touched. Returns how many went.
    */
   sweepLeftovers?(olderThanMs: number): Promise<number>;
+  /**
+   * Reads the object back and returns its size and sha256, for a store that can do so without
+   * handing its bytes out as a stream (a folder store reads into two reused buffers: no garbage,
+   * and the next read overlaps the hashing). Without it, callers hash what `get` streams.
+   */
+  digest?(key: string): Promise<ObjectDigest>;
+}
+
+export interface ObjectDigest {
+  size: number;
+  sha256: string;
 }

@@ -4,12 +4,13 @@
  * metadata a JSON sidecar `<file name>.json` beside it (DESIGN §4). Writes go to temporary names
  * first, so a crash or a failed stream never leaves a half-written backup under its final name.
  */
-import { open, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, mkdir, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { CoreError, ErrorCode } from '../errors.js';
-import type { BackupStore, ListedObject, ObjectMetadata, PutOptions, StoredObject } from './backup-store.js';
+import type { BackupStore, ListedObject, ObjectDigest, ObjectMetadata, PutOptions, StoredObject } from './backup-store.js';
 import { removeQuietly, syncDirectory, tempPathIn, writeFileDurably, writeStreamDurably } from './durable-file.js';
 import { checkMetadata } from './object-metadata.js';
 import { FILE_READ_BYTES } from '../streams/buffering.js';
@@ -72,20 +73,34 @@ export class FolderStore implements BackupStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const file = this.pathOf(key);
+    // Opened before returning, so a missing key rejects here instead of erroring mid-stream.
+    const handle = await this.openObject(key);
+    // 64 KiB reads made a read-back verify hash at half speed; see FILE_READ_BYTES.
+    return handle.createReadStream({ highWaterMark: FILE_READ_BYTES });
+  }
+
+  async digest(key: string): Promise<ObjectDigest> {
+    const handle = await this.openObject(key);
     try {
-      // Open before returning, so a missing key rejects here instead of erroring mid-stream.
-      const handle = await open(file, 'r');
-      // A folder name is not an object (Linux lets `open` succeed on a directory).
-      if (!(await handle.stat()).isFile()) {
-        await handle.close();
-        throw Object.assign(new Error(`${file} is not a file`), { code: 'ENOENT' });
+      const hash = createHash('sha256');
+      let current = Buffer.allocUnsafeSlow(FILE_READ_BYTES);
+      let next = Buffer.allocUnsafeSlow(FILE_READ_BYTES);
+      let size = 0;
+      let reading = handle.read(current, 0, FILE_READ_BYTES, size);
+      for (;;) {
+        const { bytesRead } = await reading;
+        if (bytesRead === 0) break;
+        size += bytesRead;
+        // The next piece is read into the other buffer while this one is hashed.
+        reading = handle.read(next, 0, FILE_READ_BYTES, size);
+        hash.update(current.subarray(0, bytesRead));
+        [current, next] = [next, current];
       }
-      // 64 KiB reads made a read-back verify hash at half speed; see FILE_READ_BYTES.
-      return handle.createReadStream({ highWaterMark: FILE_READ_BYTES });
+      return { size, sha256: hash.digest('hex') };
     } catch (error) {
-      if (hasErrnoCode(error, 'ENOENT')) throw storeNotFound(this.location, key, error);
       throw storeFailed(this.location, 'read', key, error);
+    } finally {
+      await handle.close().catch(() => undefined);
     }
   }
 
@@ -148,6 +163,22 @@ export class FolderStore implements BackupStore {
     };
     await visit(this.root);
     return removed;
+  }
+
+  private async openObject(key: string): Promise<FileHandle> {
+    const file = this.pathOf(key);
+    try {
+      const handle = await open(file, 'r');
+      // A folder name is not an object (Linux lets `open` succeed on a directory).
+      if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw Object.assign(new Error(`${file} is not a file`), { code: 'ENOENT' });
+      }
+      return handle;
+    } catch (error) {
+      if (hasErrnoCode(error, 'ENOENT')) throw storeNotFound(this.location, key, error);
+      throw storeFailed(this.location, 'read', key, error);
+    }
   }
 
   private pathOf(key: string): string {

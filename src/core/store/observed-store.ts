@@ -33,6 +33,9 @@ export function observedStore(store: BackupStore, observers: StoreObservers): Ba
     list: (prefix) => store.list(prefix),
     delete: (key) => store.delete(key),
     ...(store.sweepLeftovers ? { sweepLeftovers: (olderThanMs: number) => store.sweepLeftovers?.(olderThanMs) ?? Promise.resolve(0) } : {}),
+    // A counted download must go through `get`; without a download observer, reading back may
+    // take the store's own faster way.
+    ...(store.digest && !download ? { digest: (key: string) => store.digest?.(key) ?? Promise.reject(new Error('digest vanished')) } : {}),
     async get(key) {
       if (!download) return store.get(key);
       const size = (await store.stat(key))?.size;

@@ -2,7 +2,7 @@
  * The folder store on a real temporary directory: the shared contract, then what only a folder
  * has (the sidecar file and its exact JSON, temporary files, paths outside the root).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -95,6 +95,18 @@ describe('FolderStore', () => {
     await mkdir(join(root, 'backups', 'manual'), { recursive: true });
     await writeFile(join(root, 'backups', 'manual', 'copied.enc'), 'abc');
     expect(await store.stat('manual/copied.enc')).toEqual({ key: 'manual/copied.enc', size: 3, metadata: {} });
+  });
+
+  it('reads an object back to the same size and sha256 as its bytes, whatever its length', async () => {
+    for (const length of [0, 1, 256 * 1024, 256 * 1024 + 1, 3 * 256 * 1024 + 77]) {
+      const bytes = randomBytes(length);
+      await store.put(key, chunked(bytes), () => DESIGN_METADATA, { replaceExisting: true });
+      expect(await store.digest(key)).toEqual({ size: length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+    const missing: unknown = await store.digest('daily/2025-11-27/none.enc').catch((e: unknown) => e);
+    expect(isCoreError(missing, 'store_not_found')).toBe(true);
+    const folder: unknown = await store.digest('daily/2025-11-26').catch((e: unknown) => e);
+    expect(isCoreError(folder, 'store_not_found')).toBe(true);
   });
 
   it('treats a folder name as a missing object', async () => {

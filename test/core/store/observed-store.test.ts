@@ -9,13 +9,15 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { withProgress } from '../../../src/cli/progress.js';
 import { withDownloadProgress } from '../../../src/core/restore/download-progress.js';
+import { hashStoredObject } from '../../../src/core/backup/verify-stored.js';
+import { observedStore } from '../../../src/core/store/observed-store.js';
 import type { BackupStore, ObjectMetadata, PutOptions } from '../../../src/core/store/backup-store.js';
 import type { Output } from '../../../src/cli/context.js';
 
 /** A store at the public interface that remembers what reached it. */
 function recordingStore() {
   const objects = new Map<string, Buffer>();
-  const seen = { putOptions: [] as Array<PutOptions | undefined>, sweeps: [] as number[] };
+  const seen = { putOptions: [] as Array<PutOptions | undefined>, sweeps: [] as number[], digests: 0 };
   const store: BackupStore = {
     location: 'file:///recording',
     async put(key: string, body: Readable, _metadata: () => ObjectMetadata, options?: PutOptions) {
@@ -42,6 +44,11 @@ function recordingStore() {
       seen.sweeps.push(olderThanMs);
       return 3;
     },
+    async digest(key: string) {
+      seen.digests += 1;
+      const bytes = objects.get(key) ?? Buffer.alloc(0);
+      return { size: bytes.length, sha256: sha(bytes) };
+    },
   };
   return { store, seen };
 }
@@ -64,5 +71,27 @@ describe.each([
     const parts: Buffer[] = [];
     for await (const chunk of await wrapped.get('daily/k.enc')) parts.push(chunk as Buffer);
     expect(sha(Buffer.concat(parts))).toBe(sha(bytes));
+  });
+});
+
+describe('reading back through a wrapper', () => {
+  it('counts the read-back of a verify in the progress display instead of taking the store’s uncounted shortcut', async () => {
+    const { store, seen } = recordingStore();
+    const bytes = Buffer.alloc(2 * 1024 * 1024, 3);
+    await store.put('daily/k.enc', Readable.from([bytes]), () => ({}));
+    store.get = async () => Readable.from([bytes.subarray(0, 1024 * 1024), bytes.subarray(1024 * 1024)]);
+    const lines: string[] = [];
+    const wrapped = withDownloadProgress(store, (line) => lines.push(line), { intervalMs: 0 });
+    expect(await hashStoredObject(wrapped, 'daily/k.enc')).toEqual({ size: bytes.length, sha256: sha(bytes) });
+    expect(seen.digests).toBe(0);
+    expect(lines).toEqual([expect.stringMatching(/^Downloading daily\/k\.enc: 1\.0 MiB of 2\.0 MiB \(50 %\)/)]);
+  });
+
+  it('lets an unwatched read-back use the store’s own digest', async () => {
+    const { store, seen } = recordingStore();
+    const bytes = Buffer.alloc(1000, 9);
+    await store.put('daily/k.enc', Readable.from([bytes]), () => ({}));
+    expect(await hashStoredObject(observedStore(store, {}), 'daily/k.enc')).toEqual({ size: 1000, sha256: sha(bytes) });
+    expect(seen.digests).toBe(1);
   });
 });
