@@ -12,6 +12,7 @@ import { encryptLegacy } from '../../../src/core/crypto/legacy.js';
 import { openDatabase } from '../../../src/core/db/index.js';
 import { startVaultServer } from '../../support/vault/server.js';
 import { backupFixture, type BackupFixture } from '../../support/backup-fixture.js';
+import type { BackupStore } from '../../../src/core/store/backup-store.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const fixtures: BackupFixture[] = [];
@@ -137,6 +138,39 @@ describe('restore', () => {
     const outcome = await f.engine.restore(await f.engine.planRestore(backup.report.key, 'prod'), { actor: 'cli', purpose: 'restore', dryRun: false });
     expect(outcome).toMatchObject({ ok: false, step: 'download' });
     expect(outcome.ok ? '' : outcome.error.userMessage).toMatch(/chunk 0/);
+    expect(f.vault.restores).toHaveLength(0);
+  });
+
+  it('a backup damaged in its first chunk is refused, not hung on, whatever size of pieces the store hands out', async () => {
+    /** Set once the backup is verified: the size of the pieces restores then get. */
+    let pieceBytes: number | undefined;
+    /** The store as S3 or a folder would serve it, in pieces of `pieceBytes`, with byte 200 flipped. */
+    const damagedInPieces = (store: BackupStore): BackupStore => ({
+      location: store.location,
+      put: (key, body, metadata, options) => store.put(key, body, metadata, options),
+      stat: (key) => store.stat(key),
+      list: (prefix) => store.list(prefix),
+      delete: (key) => store.delete(key),
+      async get(key) {
+        if (pieceBytes === undefined) return store.get(key);
+        const parts: Buffer[] = [];
+        for await (const part of await store.get(key)) parts.push(part as Buffer);
+        const bytes = Buffer.concat(parts);
+        bytes.writeUInt8(bytes.readUInt8(200) ^ 0xff, 200);
+        const pieces: Buffer[] = [];
+        for (let at = 0; at < bytes.length; at += pieceBytes) pieces.push(bytes.subarray(at, at + pieceBytes));
+        return Readable.from(pieces);
+      },
+    });
+    const f = await fixture({ vault: { snapshotSize: 3 * 1024 * 1024 }, wrapStore: damagedInPieces });
+    const backup = await f.engine.backup('manual', 'cli');
+    if (!backup.ok) throw backup.error;
+    for (const size of [16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024]) {
+      pieceBytes = size;
+      const outcome = await f.engine.restore(await f.engine.planRestore('latest', 'prod'), { actor: 'cli', purpose: 'restore', dryRun: false });
+      expect(outcome).toMatchObject({ ok: false, step: 'download' });
+      expect(outcome.ok ? '' : outcome.error.userMessage).toMatch(/do not match its recorded size and sha256/);
+    }
     expect(f.vault.restores).toHaveLength(0);
   });
 
