@@ -7,14 +7,12 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { CoreError, ErrorCode } from '../errors.js';
-import type { BackupStore } from '../store/backup-store.js';
+import type { BackupStore, ObjectDigest } from '../store/backup-store.js';
 import { discard } from '../streams/discard.js';
 import { HashingStream } from '../streams/hashing-stream.js';
 
-export interface Expected {
-  size: number;
-  sha256: string;
-}
+/** The size and sha256 an object must have: what was written, or what its read-back found. */
+export type Expected = ObjectDigest;
 
 /** Reads `key` back and returns its size and sha256. */
 export async function hashStoredObject(store: BackupStore, key: string): Promise<Expected> {

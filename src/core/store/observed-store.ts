@@ -27,15 +27,17 @@ export interface StoreObservers {
 
 export function observedStore(store: BackupStore, observers: StoreObservers): BackupStore {
   const { download, upload } = observers;
+  const sweepLeftovers = store.sweepLeftovers?.bind(store);
+  const digest = store.digest?.bind(store);
   return {
     location: store.location,
     stat: (key) => store.stat(key),
     list: (prefix) => store.list(prefix),
     delete: (key) => store.delete(key),
-    ...(store.sweepLeftovers ? { sweepLeftovers: (olderThanMs: number) => store.sweepLeftovers?.(olderThanMs) ?? Promise.resolve(0) } : {}),
+    ...(sweepLeftovers ? { sweepLeftovers } : {}),
     // A counted download must go through `get`; without a download observer, reading back may
     // take the store's own faster way.
-    ...(store.digest && !download ? { digest: (key: string) => store.digest?.(key) ?? Promise.reject(new Error('digest vanished')) } : {}),
+    ...(digest && !download ? { digest } : {}),
     async get(key) {
       if (!download) return store.get(key);
       const size = (await store.stat(key))?.size;
