@@ -39,4 +39,5 @@ VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:${PORT:-3000}/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "bin/vault-chatops.js", "start"]
+# The two V8 options keep a backup or restore inside its memory bound; see "Memory" in the README.
+CMD ["node", "--max-semi-space-size=1", "--no-incremental-marking", "bin/vault-chatops.js", "start"]
