@@ -26,8 +26,16 @@ interface Round { backup: Result; restore: Result; ceiling: Ceiling }
 const MiB = 1024 * 1024;
 const sizes = (process.env.BENCH_SIZES ?? `${100 * MiB},${1024 * MiB}`).split(',').map(Number);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+/**
+ * Node options of the measured processes (pipeline and ceiling alike; not the test server): by
+ * default those the bot runs with, from `npm start` (README "Memory"). BENCH_NODE_FLAGS replaces
+ * them, e.g. BENCH_NODE_FLAGS= (empty) for Node's defaults.
+ */
+const startScript = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const productionFlags = /^node (.*) bin\/vault-chatops\.js start$/.exec(startScript)?.[1] ?? '';
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? productionFlags).split(' ').filter(Boolean);
 const run = <T>(script: string, args: string[]): T =>
-  JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 }).trim().split('\n').at(-1)!) as T;
+  JSON.parse(execFileSync(process.execPath, [...nodeFlags, join(import.meta.dirname, script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 }).trim().split('\n').at(-1)!) as T;
 
 /**
  * CPU seconds the Vault test server has used so far, from /proc (USER_HZ is 100 on Linux); undefined
@@ -91,7 +99,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const stat = (xs: number[], d = 0) => `${median(xs).toFixed(d)} [${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}]`;
 const col = (s: string, w: number) => s.padEnd(w);
 
-console.log(`node ${process.version}, ${process.arch}; ${rounds} round(s) per size; load average (1/5/15 min) before ${loadBefore}, after ${load()}`);
+console.log(`node ${process.version}, ${process.arch}${nodeFlags.length ? ` ${nodeFlags.join(' ')}` : ', default options'}; ${rounds} round(s) per size; load average (1/5/15 min) before ${loadBefore}, after ${load()}`);
 console.log('median [min–max] over the rounds; each ratio is pipeline / ceiling of the same round');
 console.log(`${col('snapshot', 10)}${col('backup MB/s', 17)}${col('ceiling MB/s', 17)}${col('backup/ceiling', 20)}${col('RSS MB', 9)}| ${col('restore MB/s', 17)}${col('ceiling MB/s', 17)}${col('restore/ceiling', 20)}RSS MB`);
 for (const { size, rounds: rs } of results) {
