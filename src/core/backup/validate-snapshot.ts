@@ -3,15 +3,19 @@
  * A pass-through that checks, in the same single pass as the upload, that the bytes are a whole
  * raft snapshot: a gzip stream, complete to its trailer (zlib checks CRC and length), holding a tar
  * archive whose last member is a non-empty `SHA256SUMS.sealed` — the file Vault and OpenBao write
- * last, so a snapshot cut short anywhere lacks it. Bytes flow on unchanged; a problem becomes a
- * stream error (CoreError `snapshot_invalid`) so the pipeline fails and the store discards the
- * half-written object.
+ * last, so a snapshot cut short anywhere lacks it — and whose `SHA256SUMS` lines ("<hex>  <name>",
+ * as hashicorp/raft-snapshot writes them) each match the SHA-256 of that member. Vault's own
+ * restore checks those sums, so a backup that passes here is one it will take, and a changed byte
+ * inside the archive is found on the night of the backup, not on the day of a restore. Bytes flow
+ * on unchanged; a problem becomes a stream error (CoreError `snapshot_invalid`) so the pipeline
+ * fails and the store discards the half-written object.
  *
- * Memory stays flat: tar members are drained and counted, never kept, and writes into gunzip
- * honour its backpressure, so the snapshot goes no faster than it can be checked.
+ * Memory stays flat: tar members are hashed and counted, never kept (only SHA256SUMS, capped), and
+ * writes into gunzip honour its backpressure, so the snapshot goes no faster than it can be checked.
  * Success (the callback of the final flush) comes only after gunzip has seen the gzip end and the
  * tar reader has consumed everything; `summary` is set then.
  */
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import { extract as createTarExtract, type Extract } from 'tar-stream';
@@ -20,6 +24,7 @@ import { CoreError, ErrorCode } from '../errors.js';
 import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 
 export const SEAL_MEMBER = 'SHA256SUMS.sealed';
+export const SUMS_MEMBER = 'SHA256SUMS';
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 /**
  * gunzip works on the threadpool, one task per write, and each task's result waits for this
@@ -36,6 +41,10 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const GUNZIP_BATCH_BYTES = 512 * 1024;
 /** Names kept for the summary; a real snapshot has four members, a hostile one could have millions. */
 const MAX_RECORDED_MEMBERS = 64;
+/** Member hashes kept for the SHA256SUMS check; a member listed there beyond these is reported missing. */
+const MAX_HASHED_MEMBERS = 1024;
+/** A real SHA256SUMS is two lines; anything much larger is not one. */
+const MAX_SUMS_BYTES = 64 * 1024;
 
 export interface SnapshotMember {
   name: string;
@@ -50,6 +59,8 @@ export interface SnapshotSummary {
   plainSize: number;
   /** Bytes of the tar archive inside the gzip. */
   uncompressedSize: number;
+  /** Members whose contents matched their SHA256SUMS line, in its order. */
+  checkedMembers: string[];
 }
 
 function invalid(reason: string, cause?: unknown): CoreError {
@@ -68,6 +79,9 @@ export class SnapshotValidator extends Transform {
   } as ZlibOptions);
   private readonly tar: Extract = createTarExtract();
   private readonly members: SnapshotMember[] = [];
+  private readonly hashes = new Map<string, string>();
+  private readonly sums: Buffer[] = [];
+  private sumsBytes = 0;
   private memberCount = 0;
   private last: SnapshotMember | undefined;
   private plainSize = 0;
@@ -95,14 +109,23 @@ export class SnapshotValidator extends Transform {
     this.gunzip.on('end', () => this.tar.end(undefined));
     this.tar.on('entry', (header, body, next) => {
       const member: SnapshotMember = { name: header.name, size: 0 };
+      const hash = createHash('sha256');
+      const isSums = header.name === SUMS_MEMBER;
       // The body only errors when the reader itself fails, which is reported through `this.tar`.
       body.on('error', () => undefined);
-      body.on('data', (bytes) => {
-        member.size += (bytes as Buffer).length;
+      body.on('data', (data) => {
+        const bytes = data as Buffer;
+        member.size += bytes.length;
+        hash.update(bytes);
+        if (isSums && this.sumsBytes < MAX_SUMS_BYTES) {
+          this.sums.push(Buffer.from(bytes));
+          this.sumsBytes += bytes.length;
+        }
       });
       body.on('end', () => {
         this.memberCount += 1;
         if (this.members.length < MAX_RECORDED_MEMBERS) this.members.push(member);
+        if (this.hashes.size < MAX_HASHED_MEMBERS || this.hashes.has(member.name)) this.hashes.set(member.name, hash.digest('hex'));
         this.last = member;
         next();
       });
@@ -204,13 +227,37 @@ export class SnapshotValidator extends Transform {
       const found = last.name === SEAL_MEMBER ? `an empty ${SEAL_MEMBER}` : JSON.stringify(last.name);
       return invalid(`its last member is ${found}, expected a non-empty ${SEAL_MEMBER} (the snapshot is incomplete)`);
     }
+    const checked = this.checkSums();
+    if (checked instanceof CoreError) return checked;
     this.summary = {
       members: this.members,
       memberCount: this.memberCount,
       plainSize: this.plainSize,
       uncompressedSize: this.uncompressedSize,
+      checkedMembers: checked,
     };
     return null;
+  }
+
+  /** Every line of SHA256SUMS must name a member whose contents hash to it. */
+  private checkSums(): string[] | CoreError {
+    if (!this.hashes.has(SUMS_MEMBER)) return invalid(`the archive has no ${SUMS_MEMBER}, so its contents cannot be checked`);
+    if (this.sumsBytes >= MAX_SUMS_BYTES) return invalid(`its ${SUMS_MEMBER} is ${MAX_SUMS_BYTES} bytes or more, which no Vault writes`);
+    const lines = Buffer.concat(this.sums).toString('utf8').split('\n').filter((line) => line !== '');
+    if (lines.length === 0) return invalid(`its ${SUMS_MEMBER} is empty`);
+    const checked: string[] = [];
+    for (const line of lines) {
+      const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+      if (match === null) return invalid(`its ${SUMS_MEMBER} has a line that is not "<sha256>  <name>": ${JSON.stringify(line.slice(0, 80))}`);
+      const [, expected, name] = match as unknown as [string, string, string];
+      const actual = this.hashes.get(name);
+      if (actual === undefined) return invalid(`its ${SUMS_MEMBER} lists ${JSON.stringify(name.slice(0, 80))}, which the archive does not hold`);
+      if (actual !== expected) {
+        return invalid(`the contents of ${JSON.stringify(name.slice(0, 80))} do not match ${SUMS_MEMBER} (sha256 ${actual.slice(0, 12)}…, listed ${expected.slice(0, 12)}…); the snapshot is corrupt`);
+      }
+      checked.push(name);
+    }
+    return checked;
   }
 }
 

@@ -28,7 +28,7 @@ async function tarOf(members: Array<[name: string, body: Buffer]>): Promise<Buff
 async function snapshot(stateBytes = 256 * 1024, overrides: { members?: Array<[string, Buffer]> } = {}): Promise<Buffer> {
   const state = randomBytes(stateBytes);
   const meta = Buffer.from(JSON.stringify({ Version: 1, Index: 42, Term: 3 }));
-  const sums = Buffer.from(`${createHash('sha256').update(meta).digest('hex')}  meta.json\n`);
+  const sums = sumsOf([['meta.json', meta], ['state.bin', state]]);
   const members = overrides.members ?? [
     ['meta.json', meta],
     ['state.bin', state],
@@ -36,6 +36,11 @@ async function snapshot(stateBytes = 256 * 1024, overrides: { members?: Array<[s
     ['SHA256SUMS.sealed', randomBytes(256)],
   ];
   return gzipSync(await tarOf(members));
+}
+
+/** SHA256SUMS as hashicorp/raft-snapshot writes it: "<hex>  <name>" lines. */
+function sumsOf(members: Array<[name: string, body: Buffer]>): Buffer {
+  return Buffer.from(members.map(([name, body]) => `${createHash('sha256').update(body).digest('hex')}  ${name}\n`).join(''));
 }
 
 async function rejection(bytes: Buffer): Promise<string> {
@@ -60,6 +65,7 @@ describe('snapshot validator', () => {
         { name: 'SHA256SUMS' },
         { name: 'SHA256SUMS.sealed', size: 256 },
       ],
+      checkedMembers: ['meta.json', 'state.bin'],
     });
     expect(validator.summary?.uncompressedSize).toBeGreaterThan(1024 * 1024);
   });
@@ -115,6 +121,34 @@ describe('snapshot validator', () => {
     const empty = await snapshot(0, { members: [['state.bin', randomBytes(100)], ['SHA256SUMS.sealed', Buffer.alloc(0)]] });
     expect(await rejection(empty)).toMatch(/its last member is an empty SHA256SUMS.sealed/);
     expect(await rejection(gzipSync(await tarOf([])))).toMatch(/the archive holds no files/);
+  });
+
+  it('rejects a snapshot whose contents do not match its SHA256SUMS, as Vault\'s own restore would', async () => {
+    const meta = Buffer.from('{"Index":42}');
+    const state = randomBytes(300 * 1024);
+    const sealed = randomBytes(64);
+    const of = (members: Array<[string, Buffer]>) => snapshot(0, { members: [...members, ['SHA256SUMS.sealed', sealed]] });
+
+    // One byte of state.bin changed after Vault summed it: gzip and tar are still well formed.
+    const changed = Buffer.from(state);
+    flip(changed, 123_456, 0x01);
+    const sums = sumsOf([['meta.json', meta], ['state.bin', state]]);
+    expect(await rejection(await of([['meta.json', meta], ['state.bin', changed], ['SHA256SUMS', sums]]))).toMatch(
+      /the contents of "state.bin" do not match SHA256SUMS \(sha256 [0-9a-f]{12}…, listed [0-9a-f]{12}…\); the snapshot is corrupt/,
+    );
+    expect(await rejection(await of([['meta.json', meta], ['SHA256SUMS', sums]]))).toMatch(/its SHA256SUMS lists "state.bin", which the archive does not hold/);
+    expect(await rejection(await of([['meta.json', meta], ['state.bin', state]]))).toMatch(/the archive has no SHA256SUMS/);
+    expect(await rejection(await of([['meta.json', meta], ['SHA256SUMS', Buffer.from('\n')]]))).toMatch(/its SHA256SUMS is empty/);
+    expect(await rejection(await of([['meta.json', meta], ['SHA256SUMS', Buffer.from('deadbeef meta.json\n')]]))).toMatch(
+      /its SHA256SUMS has a line that is not "<sha256>  <name>": "deadbeef meta.json"/,
+    );
+    expect(await rejection(await of([['SHA256SUMS', Buffer.alloc(64 * 1024, 0x61)]]))).toMatch(/its SHA256SUMS is 65536 bytes or more/);
+
+    // The same archive with the original state.bin passes.
+    const good = await of([['meta.json', meta], ['state.bin', state], ['SHA256SUMS', sums]]);
+    const validator = createSnapshotValidator();
+    expect((await run(validator, good)).error).toBeUndefined();
+    expect(validator.summary?.checkedMembers).toEqual(['meta.json', 'state.bin']);
   });
 
   it('fails the whole pipeline so nothing downstream treats the bytes as a backup', async () => {
