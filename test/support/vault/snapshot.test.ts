@@ -76,6 +76,21 @@ describe('snapshot save', () => {
     expect(a.length).toBeGreaterThan(1024 * 1024 * 0.99);
   });
 
+  it('snapshots of an unchanged node, and of a changed one, each carry their own valid sums and gzip CRC', async () => {
+    // The generator reuses the filler's SHA-256 and CRC-32 from the snapshot before; gunzip checks the CRC.
+    const s = await start({ snapshotSize: 3 * 1024 * 1024 + 5, gzipLevel: 0 });
+    const bodies = [(await getSnapshot(s)).body, (await getSnapshot(s)).body];
+    s.putSecret('app/config', { password: 'hunter2' });
+    bodies.push((await getSnapshot(s)).body, (await getSnapshot(s)).body);
+    const states = new Set<string>();
+    for (const body of bodies) {
+      const [meta, state, sums] = await untarGz(body);
+      expect(sums?.data.toString()).toBe(`${sha256(meta?.data ?? '')}  meta.json\n${sha256(state?.data ?? '')}  state.bin\n`);
+      states.add(sha256(state?.data ?? ''));
+    }
+    expect(states.size).toBe(2);
+  });
+
   it('streams a 16 MiB snapshot at gzip level 0', async () => {
     const s = await start({ snapshotSize: 16 * 1024 * 1024, gzipLevel: 0 });
     const { body } = await getSnapshot(s);
