@@ -15,13 +15,13 @@
  * Success (the callback of the final flush) comes only after gunzip has seen the gzip end and the
  * tar reader has consumed everything; `summary` is set then.
  */
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import { extract as createTarExtract, type Extract } from 'tar-stream';
 
 import { CoreError, ErrorCode } from '../errors.js';
 import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
+import { createSha256, type Sha256 } from '../streams/threaded-sha256.js';
 
 export const SEAL_MEMBER = 'SHA256SUMS.sealed';
 export const SUMS_MEMBER = 'SHA256SUMS';
@@ -80,6 +80,8 @@ export class SnapshotValidator extends Transform {
   private readonly tar: Extract = createTarExtract();
   private readonly members: SnapshotMember[] = [];
   private readonly hashes = new Map<string, string>();
+  /** The hash of the member being read, to give up on if the stream fails midway. */
+  private memberHash: Sha256 | undefined;
   private readonly sums: Buffer[] = [];
   private sumsBytes = 0;
   private memberCount = 0;
@@ -109,14 +111,20 @@ export class SnapshotValidator extends Transform {
     this.gunzip.on('end', () => this.tar.end(undefined));
     this.tar.on('entry', (header, body, next) => {
       const member: SnapshotMember = { name: header.name, size: 0 };
-      const hash = createHash('sha256');
+      const hash = createSha256(header.size ?? 0);
+      this.memberHash = hash;
       const isSums = header.name === SUMS_MEMBER;
       // The body only errors when the reader itself fails, which is reported through `this.tar`.
       body.on('error', () => undefined);
       body.on('data', (data) => {
         const bytes = data as Buffer;
         member.size += bytes.length;
-        hash.update(bytes);
+        try {
+          hash.update(bytes);
+        } catch (error) {
+          this.fail(hashingFailed(error));
+          return;
+        }
         if (isSums && this.sumsBytes < MAX_SUMS_BYTES) {
           this.sums.push(Buffer.from(bytes));
           this.sumsBytes += bytes.length;
@@ -125,7 +133,14 @@ export class SnapshotValidator extends Transform {
       body.on('end', () => {
         this.memberCount += 1;
         if (this.members.length < MAX_RECORDED_MEMBERS) this.members.push(member);
-        if (this.hashes.size < MAX_HASHED_MEMBERS || this.hashes.has(member.name)) this.hashes.set(member.name, hash.digest('hex'));
+        this.memberHash = undefined;
+        let hex: string;
+        try {
+          hex = hash.digest();
+        } catch (error) {
+          return this.fail(hashingFailed(error));
+        }
+        if (this.hashes.size < MAX_HASHED_MEMBERS || this.hashes.has(member.name)) this.hashes.set(member.name, hex);
         this.last = member;
         next();
       });
@@ -170,6 +185,7 @@ export class SnapshotValidator extends Transform {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.memberHash?.abandon();
     this.gunzip.destroy();
     this.tar.destroy();
     callback(error);
@@ -259,6 +275,11 @@ export class SnapshotValidator extends Transform {
     }
     return checked;
   }
+}
+
+/** Not the snapshot's fault: the bot could not hash it (see threaded-sha256.ts). */
+function hashingFailed(error: unknown): CoreError {
+  return new CoreError(ErrorCode.Internal, `The snapshot could not be checked: ${(error as Error).message}. Nothing was stored; try again.`, { cause: error });
 }
 
 function gzipProblem(error: NodeJS.ErrnoException): CoreError {

@@ -9,7 +9,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +21,7 @@ import { decryptLegacyFile } from '../crypto/legacy.js';
 import { discard } from '../streams/discard.js';
 import { FILE_READ_BYTES, STREAM_BUFFER_BYTES } from '../streams/buffering.js';
 import { HashingStream } from '../streams/hashing-stream.js';
+import { createSha256 } from '../streams/threaded-sha256.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { createSnapshotValidator } from '../backup/validate-snapshot.js';
 import type { RestorePlan } from './restore-plan.js';
@@ -117,7 +118,7 @@ export async function fetchAndDecrypt(
  * chunk its damage reached first. More bytes than the plan's size stop the download at once.
  */
 async function downloadThrough(source: Readable, plan: RestorePlan, consume: (feed: Readable) => Promise<void>): Promise<void> {
-  const hash = createHash('sha256');
+  const hash = createSha256(plan.size);
   let bytes = 0;
   let failure: unknown;
   const feed = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
@@ -138,13 +139,14 @@ async function downloadThrough(source: Readable, plan: RestorePlan, consume: (fe
       if (failure === undefined && !feed.destroyed && !feed.write(chunk)) await drained(feed);
     }
   } catch (error) {
+    hash.abandon();
     feed.destroy();
     await consuming;
     throw error;
   }
   feed.end();
   await consuming;
-  const sha256 = hash.digest('hex');
+  const sha256 = hash.digest();
   if (bytes !== plan.size || (plan.sha256 && sha256 !== plan.sha256)) throw mismatch(sha256);
   if (failure !== undefined) throw failure;
 }

@@ -4,7 +4,6 @@
  * metadata a JSON sidecar `<file name>.json` beside it (DESIGN §4). Writes go to temporary names
  * first, so a crash or a failed stream never leaves a half-written backup under its final name.
  */
-import { createHash } from 'node:crypto';
 import { open, mkdir, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -14,6 +13,7 @@ import type { BackupStore, ListedObject, ObjectDigest, ObjectMetadata, PutOption
 import { removeQuietly, syncDirectory, tempPathIn, writeFileDurably, writeStreamDurably } from './durable-file.js';
 import { checkMetadata } from './object-metadata.js';
 import { FILE_READ_BYTES } from '../streams/buffering.js';
+import { createSha256 } from '../streams/threaded-sha256.js';
 import { hasErrnoCode, storeFailed, storeNotFound } from './store-errors.js';
 import { SIDECAR_SUFFIX, TEMP_NAME_PREFIX, assertValidKey, assertValidPrefix } from './store-key.js';
 
@@ -81,8 +81,8 @@ export class FolderStore implements BackupStore {
 
   async digest(key: string): Promise<ObjectDigest> {
     const handle = await this.openObject(key);
+    const hash = createSha256();
     try {
-      const hash = createHash('sha256');
       let current = Buffer.allocUnsafeSlow(FILE_READ_BYTES);
       let next = Buffer.allocUnsafeSlow(FILE_READ_BYTES);
       let size = 0;
@@ -96,8 +96,9 @@ export class FolderStore implements BackupStore {
         hash.update(current.subarray(0, bytesRead));
         [current, next] = [next, current];
       }
-      return { size, sha256: hash.digest('hex') };
+      return { size, sha256: hash.digest() };
     } catch (error) {
+      hash.abandon();
       throw storeFailed(this.location, 'read', key, error);
     } finally {
       await handle.close().catch(() => undefined);

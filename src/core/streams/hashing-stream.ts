@@ -3,15 +3,17 @@
  * A pass-through that counts and sha256-hashes the bytes flowing through it, so checksums come
  * from the same single pass as the write (cf. restic internal/repository/hashing/writer.go).
  * Put one before the encryptor for `plain-sha256`/`plain-size` and one after it for `sha256`.
+ * The hashing itself runs on the helper thread (threaded-sha256.ts), beside the stages that follow.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { STREAM_BUFFER_BYTES } from './buffering.js';
+import { createSha256, type Sha256 } from './threaded-sha256.js';
 
 export class HashingStream extends Transform {
   /** Bytes seen so far; final once the stream has ended. */
   bytes = 0;
-  private readonly hash: Hash = createHash('sha256');
+  /** Opened with the first byte, so a stream that is built but never used holds no helper ring. */
+  private hash: Sha256 | undefined;
   private hex: string | undefined;
 
   constructor() {
@@ -19,14 +21,27 @@ export class HashingStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
+    try {
+      (this.hash ??= createSha256()).update(chunk);
+    } catch (error) {
+      return callback(error as Error);
+    }
     this.bytes += chunk.length;
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    this.hex = this.hash.digest('hex');
+    try {
+      this.hex = (this.hash ??= createSha256()).digest();
+    } catch (error) {
+      return callback(error as Error);
+    }
     callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.hex === undefined) this.hash?.abandon();
+    callback(error);
   }
 
   /** sha256 (hex) of every byte that went through; only after the stream ended. */

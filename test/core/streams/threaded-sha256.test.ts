@@ -1,0 +1,63 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+
+import { createSha256 } from '../../../src/core/streams/threaded-sha256.js';
+
+const MiB = 1024 * 1024;
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function feed(input: Buffer, piece: number) {
+  const hash = createSha256();
+  for (let at = 0; at < input.length; at += piece) hash.update(input.subarray(at, at + piece));
+  return hash;
+}
+
+describe('createSha256 (hashed on a helper thread)', () => {
+  // The helper's ring holds 1 MiB: these go round it several times, in pieces that do and do not
+  // divide it, so every wrap and every "ring full" wait is taken.
+  it.each([1000, 65_536, 300_007, MiB, 3 * MiB + 7])('gives crypto’s SHA-256 for 5 MiB fed in %i-byte pieces', (piece) => {
+    const input = randomBytes(5 * MiB + 13);
+    expect(feed(input, piece).digest()).toBe(sha256(input));
+  });
+
+  it.each([0, 1, MiB - 1, MiB, MiB + 1])('gives crypto’s SHA-256 of %i bytes', (length) => {
+    const input = randomBytes(length);
+    expect(feed(input, 4096).digest()).toBe(sha256(input));
+  });
+
+  it('keeps hashes made at the same time apart', () => {
+    const inputs = [randomBytes(3 * MiB), randomBytes(2 * MiB + 1), randomBytes(MiB / 2)];
+    const hashes = inputs.map(() => createSha256());
+    for (let at = 0; at < 3 * MiB; at += 50_000) inputs.forEach((input, i) => hashes[i]!.update(input.subarray(at, at + 50_000)));
+    expect(hashes.map((h) => h.digest())).toEqual(inputs.map(sha256));
+  });
+
+  it('lets an abandoned hash go without disturbing the others, and keeps serving new ones', () => {
+    const kept = createSha256();
+    const input = randomBytes(4 * MiB);
+    for (let i = 0; i < 5; i += 1) {
+      const dropped = createSha256();
+      dropped.update(randomBytes(2 * MiB));
+      kept.update(input.subarray(i * 100_000, (i + 1) * 100_000));
+      dropped.abandon();
+      dropped.abandon();
+    }
+    kept.update(input.subarray(500_000));
+    expect(kept.digest()).toBe(sha256(input));
+    expect(feed(input, 70_000).digest()).toBe(sha256(input));
+  });
+
+  it('hashes inputs known to be small on the calling thread, with the same result', () => {
+    const input = randomBytes(10_000);
+    const hash = createSha256(input.length);
+    hash.update(input);
+    expect(hash.digest()).toBe(sha256(input));
+  });
+
+  it('refuses use after digest, as crypto’s Hash does', () => {
+    const hash = feed(Buffer.from('once'), 4);
+    hash.digest();
+    expect(() => hash.update(Buffer.from('again'))).toThrow(/after digest/);
+    expect(() => hash.digest()).toThrow(/twice/);
+  });
+});
