@@ -5,7 +5,7 @@
  * fsync the directory after a rename so the new name survives a crash.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rm, stat } from 'node:fs/promises';
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +15,13 @@ import { hasErrnoCode } from './store-errors.js';
 
 /** Backups are secrets (even encrypted): readable by the bot's user only. */
 const FILE_MODE = 0o600;
+/**
+ * The file is flushed to disk (fdatasync, in the background) each time this much more has been
+ * written, so the fsync before the rename only waits for the last few MiB. With one fsync at the
+ * end, a 1 GiB backup sat 0.7-0.9 s on it with nothing else to do, and all of it stayed dirty in
+ * the page cache until then, which a container's memory limit counts.
+ */
+const FLUSH_EVERY_BYTES = 64 * 1024 * 1024;
 
 /** A fresh temporary path in `dir`, hidden from listings by its reserved prefix. */
 export function tempPathIn(dir: string): string {
@@ -39,7 +46,7 @@ export async function writeStreamDurably(path: string, body: Readable, describeE
   // after a fast failure had already cleaned up, leaving a stray temporary file behind.
   const handle = await open(path, 'wx', FILE_MODE);
   // `flush` fsyncs the file before the stream closes it.
-  await pipeline(body, counter, describedWrites(handle.createWriteStream({ flush: true, highWaterMark: STREAM_BUFFER_BYTES }), describeError));
+  await pipeline(body, counter, describedWrites(handle, handle.createWriteStream({ flush: true, highWaterMark: STREAM_BUFFER_BYTES }), describeError));
   // Same check as restic: what reached the disk is what passed through.
   const { size } = await stat(path);
   if (size !== counted) throw new Error(`wrote ${size} bytes to ${path} but ${counted} passed through`);
@@ -47,22 +54,39 @@ export async function writeStreamDurably(path: string, body: Readable, describeE
 }
 
 /** A writable in front of `file` that fails with `describeError(error)` where `file` fails with `error`. */
-function describedWrites(file: Writable, describeError: (error: unknown) => Error): Writable {
+function describedWrites(handle: FileHandle, file: Writable, describeError: (error: unknown) => Error): Writable {
   let failed: Error | undefined;
   const fail = (error: unknown): Error => (failed ??= describeError(error));
+  let unflushed = 0;
+  let flushing: Promise<void> | undefined;
+  const written = (bytes: number, callback: (error?: Error | null) => void) => (error?: Error | null) => {
+    if (error) return callback(fail(error));
+    unflushed += bytes;
+    if (unflushed >= FLUSH_EVERY_BYTES && flushing === undefined) {
+      unflushed = 0;
+      flushing = handle.datasync().then(
+        () => { flushing = undefined; },
+        (flushError: unknown) => { fail(flushError); },
+      );
+    }
+    // A background flush that failed (EIO) fails the next write, not only the final fsync.
+    callback(failed ?? null);
+  };
   // The file's own 'error' event follows a failed write; it is reported through the callbacks.
   file.on('error', fail);
   return new Writable({
     highWaterMark: STREAM_BUFFER_BYTES,
     write(chunk: Buffer, _encoding, callback) {
-      file.write(chunk, (error) => callback(error ? fail(error) : null));
+      file.write(chunk, written(chunk.length, callback));
     },
     // The encryptor hands over each chunk's ciphertext and its 16-byte tag as separate buffers:
     // one write (and threadpool round trip) each made the upload 60 % slower than the pipe feeding it.
     writev(chunks, callback) {
       file.cork();
+      let bytes = 0;
+      for (const { chunk } of chunks) bytes += (chunk as Buffer).length;
       for (let i = 0; i < chunks.length - 1; i += 1) file.write(chunks[i]!.chunk);
-      file.write(chunks.at(-1)!.chunk, (error) => callback(error ? fail(error) : null));
+      file.write(chunks.at(-1)!.chunk, written(bytes, callback));
       file.uncork();
     },
     final(callback) {
@@ -74,7 +98,9 @@ function describedWrites(file: Writable, describeError: (error: unknown) => Erro
       };
       file.once('error', finish);
       file.once('close', () => finish(failed ?? null));
-      file.end();
+      // The stream's own fsync (flush: true) then covers everything; a background one still
+      // running is waited for first, so the file is never closed under it.
+      void (flushing ?? Promise.resolve()).then(() => file.end());
     },
     destroy(error, callback) {
       if (!file.destroyed) file.destroy();

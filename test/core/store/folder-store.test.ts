@@ -109,6 +109,25 @@ describe('FolderStore', () => {
     expect(isCoreError(folder, 'store_not_found')).toBe(true);
   });
 
+  it('writes a backup larger than its background flush interval (64 MiB) whole, in both write paths', async () => {
+    const block = randomBytes(1024 * 1024);
+    const expected = createHash('sha256');
+    for (let i = 0; i < 200; i += 1) expected.update(block);
+    // Pieces of one and of several buffers: the encryptor hands over ciphertext and tag separately.
+    async function* body() {
+      for (let i = 0; i < 200; i += 1) {
+        if (i % 2 === 0) yield block;
+        else {
+          yield block.subarray(0, 1000);
+          yield block.subarray(1000);
+        }
+      }
+    }
+    await store.put(key, Readable.from(body(), { objectMode: false }), () => DESIGN_METADATA);
+    expect(await store.digest(key)).toEqual({ size: 200 * 1024 * 1024, sha256: expected.digest('hex') });
+    expect(await filesUnder(join(root, 'backups'))).toEqual([key, `${key}.json`]);
+  });
+
   it('treats a folder name as a missing object', async () => {
     await store.put(key, chunked(randomBytes(10)), () => DESIGN_METADATA);
     const error: unknown = await store.get('daily/2025-11-26').catch((e: unknown) => e);
