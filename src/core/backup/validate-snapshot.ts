@@ -279,7 +279,7 @@ export class SnapshotValidator extends Transform {
 
 /** Not the snapshot's fault: the bot could not hash it (see threaded-sha256.ts). */
 function hashingFailed(error: unknown): CoreError {
-  return new CoreError(ErrorCode.Internal, `The snapshot could not be checked: ${(error as Error).message}. Nothing was stored; try again.`, { cause: error });
+  return new CoreError(ErrorCode.Internal, `The snapshot could not be checked: ${(error as Error).message}; try again.`, { cause: error });
 }
 
 function gzipProblem(error: NodeJS.ErrnoException): CoreError {

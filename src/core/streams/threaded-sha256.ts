@@ -11,8 +11,8 @@
  * first and is stopped after IDLE_MS without one, so an idle bot does not keep its ~12–16 MB.
  * `update` blocks only when the ring is full, and `digest` until the helper has hashed the rest
  * (at most RING_BYTES); both are waits for work this thread would otherwise do itself. A helper
- * that cannot start, or that makes no progress for STALL_MS, fails the hash with an error rather
- * than hanging the bot; where no helper can be started at all, hashing stays on this thread.
+ * that dies, or makes no progress for STALL_MS, fails the hash with an error rather than hanging
+ * the bot; where a helper thread cannot be created at all, hashing stays on this thread.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
