@@ -40,7 +40,8 @@ export class HashingStream extends Transform {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.hex === undefined) this.hash?.abandon();
+    // A no-op once digested.
+    this.hash?.abandon();
     callback(error);
   }
 

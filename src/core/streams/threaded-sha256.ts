@@ -120,7 +120,10 @@ interface Helper {
 }
 
 let helper: Helper | undefined;
-/** Rings whose hash finished, kept for the next hash instead of allocating 1 MiB again. */
+/**
+ * Rings whose hash finished, kept for the next hash instead of allocating 1 MiB again. The helper
+ * lets go of a ring before it marks it done, so these are safe to reuse under any helper.
+ */
 const spareRings: SharedArrayBuffer[] = [];
 /** Set once a helper could not be started: hashing then stays on this thread. */
 let helpersUnavailable = false;
@@ -154,8 +157,6 @@ function startHelper(): Helper | undefined {
   const onGone = (error?: Error) => {
     started.failed ??= error ?? new Error('the SHA-256 helper thread exited');
     if (helper === started) helper = undefined;
-    // Whatever rings it held may still be referenced by its last reads; never reuse them.
-    spareRings.length = 0;
   };
   started.worker.once('error', onGone);
   started.worker.once('exit', () => onGone());
@@ -231,9 +232,11 @@ class ThreadedSha256 implements Sha256 {
       this.waitForHelper(STATE, ENDED);
       state = Atomics.load(this.control, STATE);
     }
+    // Read before the ring goes back to the spares, where the next hash may take it.
+    const hex = state === DONE ? Buffer.from(this.ring, DIGEST_OFFSET, 32).toString('hex') : undefined;
     this.release(state === DONE);
-    if (state !== DONE) throw new Error('the SHA-256 helper thread failed');
-    return Buffer.from(this.ring, DIGEST_OFFSET, 32).toString('hex');
+    if (hex === undefined) throw new Error('the SHA-256 helper thread failed');
+    return hex;
   }
 
   abandon(): void {
@@ -262,7 +265,7 @@ class ThreadedSha256 implements Sha256 {
   }
 
   private release(reusable: boolean): void {
-    if (reusable && !this.helper.failed) spareRings.push(this.ring);
+    if (reusable) spareRings.push(this.ring);
     closed(this.helper);
   }
 }
