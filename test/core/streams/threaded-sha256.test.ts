@@ -20,6 +20,22 @@ describe('createSha256 (hashed on a helper thread)', () => {
     expect(feed(input, piece).digest()).toBe(sha256(input));
   });
 
+  // Bytes that sit at a different alignment from their place in the ring take another copy path
+  // (through a 64 KiB bounce buffer): pieces larger than it, smaller, and across the ring's end.
+  it.each([1, 3, 4, 7])('gives crypto’s SHA-256 for input that starts %i bytes into its memory', (offset) => {
+    const input = randomBytes(3 * MiB + 11);
+    const shifted = Buffer.alloc(input.length + offset);
+    input.copy(shifted, offset);
+    const hash = createSha256();
+    const pieces = [5, 200_003, 65_536, 1000, 150_001];
+    for (let at = 0, i = 0; at < input.length; i += 1) {
+      const n = pieces[i % pieces.length]!;
+      hash.update(shifted.subarray(offset + at, offset + at + n));
+      at += n;
+    }
+    expect(hash.digest()).toBe(sha256(input));
+  });
+
   it.each([0, 1, MiB - 1, MiB, MiB + 1])('gives crypto’s SHA-256 of %i bytes', (length) => {
     const input = randomBytes(length);
     expect(feed(input, 4096).digest()).toBe(sha256(input));
