@@ -21,13 +21,28 @@ export class HashingStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    // Handed on before it is hashed: the next stage works on it while the helper hashes the copy.
+    this.push(chunk);
+    let hash: Sha256;
     try {
-      (this.hash ??= createSha256()).update(chunk);
+      hash = this.hash ??= createSha256();
     } catch (error) {
       return callback(error as Error);
     }
-    this.bytes += chunk.length;
-    callback(null, chunk);
+    this.feed(hash, chunk, 0, callback);
+  }
+
+  /** Copies `chunk` into the hash as room appears, without blocking the thread while the helper catches up. */
+  private feed(hash: Sha256, chunk: Buffer, from: number, callback: TransformCallback): void {
+    let at: number;
+    try {
+      at = hash.offer(chunk, from);
+    } catch (error) {
+      return callback(error as Error);
+    }
+    if (at === chunk.length) return callback();
+    hash.room().then(() => this.feed(hash, chunk, at, callback), (error: Error) => callback(error));
   }
 
   override _flush(callback: TransformCallback): void {

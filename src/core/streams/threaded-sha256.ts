@@ -18,7 +18,16 @@ import { createHash, type Hash } from 'node:crypto';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
 export interface Sha256 {
+  /** Takes all of `bytes`, waiting (blocking this thread) while the helper's ring is full. */
   update(bytes: Uint8Array): void;
+  /**
+   * Takes what fits of `bytes` from `at` without waiting, and returns where it stopped; `room`
+   * then says when to offer the rest. Lets a stream hand on its chunk and get on with other work
+   * while the helper catches up, instead of blocking the thread.
+   */
+  offer(bytes: Uint8Array, at: number): number;
+  /** Resolves once an `offer` can take more (at once if it can now); rejects if the helper died or stalled. */
+  room(): Promise<void>;
   /** Lowercase hex; the hash cannot be used afterwards. */
   digest(): string;
   /** Gives up on an unfinished hash (its stream failed), so the helper stops holding it. */
@@ -52,8 +61,9 @@ const DIGEST_OFFSET = 16;
  */
 const HELPER_SOURCE = `
 'use strict';
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
+// Not require: an eval'd worker inherits the process's flags, and under --input-type=module it has none.
+const { workerData, receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
+const { createHash } = process.getBuiltinModule('node:crypto');
 const { port, bell } = workerData;
 const doorbell = new Int32Array(bell);
 const rings = new Set();
@@ -164,6 +174,10 @@ function startHelper(): Helper | undefined {
   return started;
 }
 
+type WaitAsyncResult = { async: false; value: string } | { async: true; value: Promise<string> };
+/** `Atomics.waitAsync` (ES2024; in every Node this runs on, but not in our ES2023 lib types). */
+const waitAsync = (Atomics as unknown as { waitAsync: (array: Int32Array, index: number, value: number, timeoutMs: number) => WaitAsyncResult }).waitAsync;
+
 function ringDoorbell(h: Helper): void {
   Atomics.add(h.doorbell, 0, 1);
   if (Atomics.load(h.doorbell, 1) === 1) Atomics.notify(h.doorbell, 0);
@@ -205,19 +219,45 @@ class ThreadedSha256 implements Sha256 {
   }
 
   update(bytes: Uint8Array): void {
+    for (let at = this.offer(bytes, 0); at < bytes.length; at = this.offer(bytes, at)) {
+      this.waitForHelper(READ, Atomics.load(this.control, READ));
+    }
+  }
+
+  offer(bytes: Uint8Array, at: number): number {
     if (this.finished) throw new Error('SHA-256 updated after digest');
-    for (let at = 0; at < bytes.length; ) {
-      const used = (this.written - Atomics.load(this.control, READ) + 2 * RING_BYTES) % (2 * RING_BYTES);
-      if (used === RING_BYTES) {
-        this.waitForHelper(READ, Atomics.load(this.control, READ));
-        continue;
-      }
+    let copied = false;
+    while (at < bytes.length) {
+      const used = this.used();
+      if (used === RING_BYTES) break;
       const pos = this.written % RING_BYTES;
       const n = copyIntoShared(bytes, at, this.data, pos, Math.min(bytes.length - at, RING_BYTES - used, RING_BYTES - pos));
       at += n;
       this.written = (this.written + n) % (2 * RING_BYTES);
       Atomics.store(this.control, WRITTEN, this.written);
-      ringDoorbell(this.helper);
+      copied = true;
+    }
+    if (copied) ringDoorbell(this.helper);
+    return at;
+  }
+
+  async room(): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      if (this.finished) throw new Error('SHA-256 waited on after digest or abandon');
+      const read = Atomics.load(this.control, READ);
+      if (this.used(read) < RING_BYTES) return;
+      this.checkProgress(started);
+      const waiting = waitAsync(this.control, READ, read, 1000);
+      if (!waiting.async) continue;
+      // A pending waitAsync does not keep Node's event loop alive: without this timer a process
+      // whose only work left is this hash would exit in the middle of it.
+      const keepAlive = setTimeout(() => {}, 2000);
+      try {
+        await waiting.value;
+      } finally {
+        clearTimeout(keepAlive);
+      }
     }
   }
 
@@ -247,14 +287,23 @@ class ThreadedSha256 implements Sha256 {
     closed(this.helper);
   }
 
+  /** Bytes in the ring that the helper has not hashed yet. */
+  private used(read = Atomics.load(this.control, READ)): number {
+    return (this.written - read + 2 * RING_BYTES) % (2 * RING_BYTES);
+  }
+
   /** Blocks until the helper moves `index` off `value`; throws if it died or stalled. */
   private waitForHelper(index: number, value: number): void {
     const started = Date.now();
     while (Atomics.load(this.control, index) === value) {
-      if (this.helper.failed) this.fail(`the SHA-256 helper thread stopped (${this.helper.failed.message})`);
-      if (Date.now() - started > STALL_MS) this.fail(`the SHA-256 helper thread made no progress for ${STALL_MS / 1000} s`);
+      this.checkProgress(started);
       Atomics.wait(this.control, index, value, 1000);
     }
+  }
+
+  private checkProgress(waitingSince: number): void {
+    if (this.helper.failed) this.fail(`the SHA-256 helper thread stopped (${this.helper.failed.message})`);
+    if (Date.now() - waitingSince > STALL_MS) this.fail(`the SHA-256 helper thread made no progress for ${STALL_MS / 1000} s`);
   }
 
   private fail(message: string): never {
@@ -300,6 +349,11 @@ class LocalSha256 implements Sha256 {
   update(bytes: Uint8Array): void {
     this.hash.update(bytes);
   }
+  offer(bytes: Uint8Array, at: number): number {
+    this.hash.update(at === 0 ? bytes : bytes.subarray(at));
+    return bytes.length;
+  }
+  async room(): Promise<void> {}
   digest(): string {
     return this.hash.digest('hex');
   }

@@ -63,6 +63,34 @@ describe('createSha256 (hashed on a helper thread)', () => {
     expect(feed(input, 70_000).digest()).toBe(sha256(input));
   });
 
+  // What a stream uses so its thread is not blocked: offer what fits now, wait for room without blocking.
+  it('takes at most a ring’s worth per offer, and hashes everything offered as room appears', async () => {
+    const input = randomBytes(8 * MiB + 5);
+    const shifted = Buffer.alloc(input.length + 3);
+    input.copy(shifted, 3);
+    const view = shifted.subarray(3);
+    const hash = createSha256();
+    let at = hash.offer(view, 0);
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(view.length);
+    let offers = 1;
+    while (at < view.length) {
+      await hash.room();
+      at = hash.offer(view, at);
+      offers += 1;
+    }
+    expect(offers).toBeGreaterThan(1);
+    expect(hash.digest()).toBe(sha256(input));
+  });
+
+  it('stops waiting for room once the hash is abandoned', async () => {
+    const hash = createSha256();
+    const input = randomBytes(4 * MiB);
+    hash.offer(input, 0);
+    hash.abandon();
+    await expect(hash.room()).rejects.toThrow(/abandon/);
+  });
+
   it('hashes inputs known to be small on the calling thread, with the same result', () => {
     const input = randomBytes(10_000);
     const hash = createSha256(input.length);
