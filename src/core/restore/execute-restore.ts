@@ -8,7 +8,6 @@
  * Nothing touches the target until the snapshot is proven intact and a safety snapshot of the
  * target is stored and verified. `dryRun` stops right before the safety snapshot.
  */
-import { createReadStream } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/types.js';
 import type { Clock } from '../clock.js';
@@ -17,7 +16,7 @@ import { asCoreError, CoreError, ErrorCode } from '../errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { RestoreReport } from '../notifier.js';
 import type { BackupStore } from '../store/backup-store.js';
-import { FILE_READ_BYTES } from '../streams/buffering.js';
+import { RecyclingFileReader } from '../streams/recycling-file-reader.js';
 import type { BackupCatalogue, RestorePurpose } from '../backup/catalogue.js';
 import type { BackupOutcome } from '../backup/run-backup.js';
 import type { RestoreTarget, SecretReader } from '../backup/ports.js';
@@ -107,7 +106,7 @@ export async function executeRestore(deps: RestoreDeps, plan: RestorePlan, opts:
     const indexBefore = await deps.target.raftIndex?.().catch(() => undefined);
     const timeoutMs = deps.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS;
     try {
-      await deps.target.restoreSnapshot(() => createReadStream(path, { highWaterMark: FILE_READ_BYTES }), { force: plan.force, timeoutMs });
+      await deps.target.restoreSnapshot(() => new RecyclingFileReader(path), { force: plan.force, timeoutMs });
     } catch (error) {
       if (!(error instanceof RestoreOutcomeUnknown)) throw error;
       // Vault has the whole snapshot and may have installed it: find out, never guess "failed".

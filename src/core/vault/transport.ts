@@ -8,6 +8,7 @@ import { request as httpRequest, type IncomingMessage, type ClientRequest } from
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { CoreError, ErrorCode } from '../errors.js';
+import { isRecyclingSource } from '../streams/recycling-file-reader.js';
 import { errorFromNetwork } from './map-error.js';
 
 /** Where and how to reach one Vault; shared by the client's raw calls. */
@@ -126,8 +127,26 @@ function sendOnce(endpoint: VaultEndpoint, call: RawCall, url: URL): Promise<Inc
       bodyError = error;
       req.destroy(error);
     });
-    body.pipe(req);
+    sendBody(body, req);
   });
+}
+
+/**
+ * `body.pipe(req)`, except that a recycling source (RecyclingFileReader) gets each chunk back once
+ * the socket has taken it, so a gigabyte upload reuses a few read buffers instead of leaving a
+ * gigabyte of them for the garbage collector.
+ */
+function sendBody(body: Readable, req: ClientRequest): void {
+  if (!isRecyclingSource(body)) {
+    body.pipe(req);
+    return;
+  }
+  req.on('drain', () => body.resume());
+  body.on('data', (chunk: Buffer) => {
+    // The callback comes once the chunk is written to the socket (or the request failed).
+    if (!req.write(chunk, () => body.recycle(chunk))) body.pause();
+  });
+  body.once('end', () => req.end());
 }
 
 function nextLocation(endpoint: VaultEndpoint, from: URL, location: string): URL {

@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isCoreError } from '../../../src/core/errors.js';
+import { RecyclingFileReader } from '../../../src/core/streams/recycling-file-reader.js';
 import { failureOf, sha256, useVault } from './helpers.js';
 
 const vault = useVault();
@@ -26,6 +30,23 @@ describe.each(['vault', 'openbao'] as const)('restore on %s', (flavor) => {
     await vault.client(server).restoreSnapshot(bodyOf(bytes).body, { force: false });
     expect(server.restores).toHaveLength(1);
     expect(server.restores[0]).toMatchObject({ sha256: sha256(bytes), bytes: bytes.length, force: false });
+  });
+
+  // The restore path uploads from a file through a few reused read buffers: a buffer filled
+  // again before the socket took it would corrupt what Vault installs.
+  it('restores a snapshot streamed from a file whose read buffers are reused, byte for byte', async () => {
+    const server = await vault.server({ flavor, snapshotSize: 6 * 1024 * 1024 + 17 });
+    const bytes = await server.snapshotBytes();
+    const dir = mkdtempSync(join(tmpdir(), 'vc-restore-'));
+    try {
+      const path = join(dir, 'snapshot.snap');
+      writeFileSync(path, bytes);
+      await vault.client(server).restoreSnapshot(() => new RecyclingFileReader(path), { force: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(server.restores).toHaveLength(1);
+    expect(server.restores[0]).toMatchObject({ sha256: sha256(bytes), bytes: bytes.length });
   });
 
   it('refuses another cluster\'s snapshot without force, explaining why, and takes it with force', async () => {
