@@ -21,7 +21,7 @@ import { extract as createTarExtract, type Extract } from 'tar-stream';
 
 import { CoreError, ErrorCode } from '../errors.js';
 import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
-import { createSha256, type Sha256 } from '../streams/threaded-sha256.js';
+import { createSha256, offerRest, type Sha256 } from '../streams/threaded-sha256.js';
 
 export const SEAL_MEMBER = 'SHA256SUMS.sealed';
 export const SUMS_MEMBER = 'SHA256SUMS';
@@ -82,6 +82,11 @@ export class SnapshotValidator extends Transform {
   private readonly hashes = new Map<string, string>();
   /** The hash of the member being read, to give up on if the stream fails midway. */
   private memberHash: Sha256 | undefined;
+  /**
+   * Set while bytes of the member being read wait for room in its hash; its body is paused
+   * meanwhile, so the thread goes on with other work instead of blocking on the helper.
+   */
+  private memberBacklog: Promise<void> | undefined;
   private readonly sums: Buffer[] = [];
   private sumsBytes = 0;
   private memberCount = 0;
@@ -119,18 +124,29 @@ export class SnapshotValidator extends Transform {
       body.on('data', (data) => {
         const bytes = data as Buffer;
         member.size += bytes.length;
-        try {
-          hash.update(bytes);
-        } catch (error) {
-          this.fail(hashingFailed(error));
-          return;
+        if (this.memberBacklog) {
+          // The body was paused, but a piece came anyway: it goes in after the rest.
+          this.memberBacklog = this.memberBacklog.then(() => offerRest(hash, bytes, 0));
+        } else {
+          let at: number;
+          try {
+            at = hash.offer(bytes, 0);
+          } catch (error) {
+            this.fail(hashingFailed(error));
+            return;
+          }
+          if (at < bytes.length) {
+            body.pause();
+            this.memberBacklog = offerRest(hash, bytes, at);
+            this.memberFed().then(() => body.resume(), (error: unknown) => this.fail(hashingFailed(error)));
+          }
         }
         if (isSums && this.sumsBytes < MAX_SUMS_BYTES) {
           this.sums.push(Buffer.from(bytes));
           this.sumsBytes += bytes.length;
         }
       });
-      body.on('end', () => {
+      const ended = () => {
         this.memberCount += 1;
         if (this.members.length < MAX_RECORDED_MEMBERS) this.members.push(member);
         this.memberHash = undefined;
@@ -143,6 +159,10 @@ export class SnapshotValidator extends Transform {
         if (this.hashes.size < MAX_HASHED_MEMBERS || this.hashes.has(member.name)) this.hashes.set(member.name, hex);
         this.last = member;
         next();
+      };
+      body.on('end', () => {
+        if (!this.memberBacklog) return ended();
+        this.memberFed().then(ended, (error: unknown) => this.fail(hashingFailed(error)));
       });
       body.resume();
     });
@@ -211,6 +231,15 @@ export class SnapshotValidator extends Transform {
     if (this.gunzip.writableEnded && !this.tarFinished) return;
     this.waiting = undefined;
     waiting();
+  }
+
+  /** Resolves once every byte of the member being read is in its hash. */
+  private async memberFed(): Promise<void> {
+    while (this.memberBacklog) {
+      const backlog = this.memberBacklog;
+      await backlog;
+      if (this.memberBacklog === backlog) this.memberBacklog = undefined;
+    }
   }
 
   private fail(problem: CoreError): void {

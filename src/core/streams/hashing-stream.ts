@@ -7,7 +7,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { STREAM_BUFFER_BYTES } from './buffering.js';
-import { createSha256, type Sha256 } from './threaded-sha256.js';
+import { createSha256, offerRest, type Sha256 } from './threaded-sha256.js';
 
 export class HashingStream extends Transform {
   /** Bytes seen so far; final once the stream has ended. */
@@ -30,19 +30,14 @@ export class HashingStream extends Transform {
     } catch (error) {
       return callback(error as Error);
     }
-    this.feed(hash, chunk, 0, callback);
-  }
-
-  /** Copies `chunk` into the hash as room appears, without blocking the thread while the helper catches up. */
-  private feed(hash: Sha256, chunk: Buffer, from: number, callback: TransformCallback): void {
     let at: number;
     try {
-      at = hash.offer(chunk, from);
+      at = hash.offer(chunk, 0);
     } catch (error) {
       return callback(error as Error);
     }
     if (at === chunk.length) return callback();
-    hash.room().then(() => this.feed(hash, chunk, at, callback), (error: Error) => callback(error));
+    offerRest(hash, chunk, at).then(() => callback(), (error: Error) => callback(error));
   }
 
   override _flush(callback: TransformCallback): void {

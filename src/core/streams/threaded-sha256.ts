@@ -149,6 +149,14 @@ export function createSha256(expectedBytes = Number.POSITIVE_INFINITY): Sha256 {
   return running ? new ThreadedSha256(running) : new LocalSha256();
 }
 
+/** Offers `bytes` from `at` on as room appears, without blocking the thread. */
+export async function offerRest(hash: Sha256, bytes: Uint8Array, at: number): Promise<void> {
+  while (at < bytes.length) {
+    await hash.room();
+    at = hash.offer(bytes, at);
+  }
+}
+
 function startHelper(): Helper | undefined {
   if (helper && !helper.failed) return helper;
   let started: Helper;
