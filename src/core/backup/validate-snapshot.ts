@@ -103,7 +103,8 @@ export class SnapshotValidator extends Transform {
   /** Batches gunzip has finished with, to be refilled instead of allocating (and collecting) new ones. */
   private readonly spare: Buffer[] = [];
 
-  constructor() {
+  /** `newHash` gives each member's hash: the helper thread's, or one that behaves like it (tests). */
+  constructor(private readonly newHash: (expectedBytes: number) => Sha256 = createSha256) {
     super({ highWaterMark: STREAM_BUFFER_BYTES });
     this.gunzip.on('error', (error: NodeJS.ErrnoException) => this.fail(gzipProblem(error)));
     this.tar.on('error', (error: Error) => this.fail(tarProblem(error)));
@@ -116,7 +117,7 @@ export class SnapshotValidator extends Transform {
     this.gunzip.on('end', () => this.tar.end(undefined));
     this.tar.on('entry', (header, body, next) => {
       const member: SnapshotMember = { name: header.name, size: 0 };
-      const hash = createSha256(header.size ?? 0);
+      const hash = this.newHash(header.size ?? 0);
       this.memberHash = hash;
       const isSums = header.name === SUMS_MEMBER;
       // The body only errors when the reader itself fails, which is reported through `this.tar`.
@@ -235,11 +236,16 @@ export class SnapshotValidator extends Transform {
 
   /** Resolves once every byte of the member being read is in its hash. */
   private async memberFed(): Promise<void> {
+    let failure: { error: unknown } | undefined;
     while (this.memberBacklog) {
       const backlog = this.memberBacklog;
-      await backlog;
+      // Every link is awaited, even after one failed, so none is left rejecting unhandled.
+      await backlog.catch((error: unknown) => {
+        failure ??= { error };
+      });
       if (this.memberBacklog === backlog) this.memberBacklog = undefined;
     }
+    if (failure) throw failure.error;
   }
 
   private fail(problem: CoreError): void {

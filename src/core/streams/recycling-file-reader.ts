@@ -69,7 +69,11 @@ export class RecyclingFileReader extends Readable implements RecyclingSource {
     handle.close().then(() => callback(error), (closeError: Error) => callback(error ?? closeError));
   }
 
-  /** Takes back a chunk this stream produced; anything else, or a chunk recycled twice, is ignored. */
+  /**
+   * Takes back a chunk this stream produced; anything else, or a chunk recycled twice, is ignored.
+   * Whole chunks only, as `'data'` delivers them: a slice from `read(n)` shares its buffer with
+   * bytes still queued.
+   */
   recycle(chunk: Uint8Array): void {
     const buffer = this.lent.get(chunk.buffer);
     if (buffer === undefined) return;

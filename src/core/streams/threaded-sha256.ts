@@ -10,7 +10,8 @@
  * One helper serves every hash of the process, and only while there are any: it starts with the
  * first and is stopped after IDLE_MS without one, so an idle bot does not keep its ~12–16 MB.
  * `update` blocks only when the ring is full, and `digest` until the helper has hashed the rest
- * (at most RING_BYTES); both are waits for work this thread would otherwise do itself. A helper
+ * (at most RING_BYTES); both are waits for work this thread would otherwise do itself. Streams use
+ * `offer` and `room` instead, so a full ring pauses only that stream, not the thread. A helper
  * that dies, or makes no progress for STALL_MS, fails the hash with an error rather than hanging
  * the bot; where a helper thread cannot be created at all, hashing stays on this thread.
  */
@@ -61,9 +62,11 @@ const DIGEST_OFFSET = 16;
  */
 const HELPER_SOURCE = `
 'use strict';
-// Not require: an eval'd worker inherits the process's flags, and under --input-type=module it has none.
-const { workerData, receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
-const { createHash } = process.getBuiltinModule('node:crypto');
+// An eval'd worker inherits the process's flags, and under --input-type=module it has no require;
+// process.getBuiltinModule came in Node 22.3.
+const builtin = (name) => (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule(name) : require(name));
+const { workerData, receiveMessageOnPort } = builtin('node:worker_threads');
+const { createHash } = builtin('node:crypto');
 const { port, bell } = workerData;
 const doorbell = new Int32Array(bell);
 const rings = new Set();
@@ -228,7 +231,10 @@ class ThreadedSha256 implements Sha256 {
 
   update(bytes: Uint8Array): void {
     for (let at = this.offer(bytes, 0); at < bytes.length; at = this.offer(bytes, at)) {
-      this.waitForHelper(READ, Atomics.load(this.control, READ));
+      // Read once, then wait on that value: the helper may have emptied the ring since `offer`
+      // rang for it, and would then never move READ again.
+      const read = Atomics.load(this.control, READ);
+      if (this.used(read) === RING_BYTES) this.waitForHelper(READ, read);
     }
   }
 

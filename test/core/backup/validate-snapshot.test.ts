@@ -5,8 +5,9 @@ import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 
-import { createSnapshotValidator } from '../../../src/core/backup/validate-snapshot.js';
+import { createSnapshotValidator, SnapshotValidator } from '../../../src/core/backup/validate-snapshot.js';
 import { isCoreError } from '../../../src/core/errors.js';
+import type { Sha256 } from '../../../src/core/streams/threaded-sha256.js';
 import { flip, run } from '../crypto/helpers.js';
 
 /** A tar of the given members, in order, as tar-stream writes it (uncompressed). */
@@ -49,6 +50,39 @@ async function rejection(bytes: Buffer): Promise<string> {
   throw new Error(`expected snapshot_invalid, got ${String(error)}`);
 }
 
+/**
+ * A real SHA-256 that behaves like a helper thread always behind: an offer takes at most 4 096
+ * bytes, and after one there is no room until a later turn of the event loop.
+ */
+class BehindSha256 implements Sha256 {
+  static shortOffers = 0;
+  private readonly hash = createHash('sha256');
+  private full = false;
+  update(bytes: Uint8Array): void {
+    this.hash.update(bytes);
+  }
+  offer(bytes: Uint8Array, at: number): number {
+    if (this.full) {
+      BehindSha256.shortOffers += 1;
+      return at;
+    }
+    const end = Math.min(bytes.length, at + 4096);
+    this.hash.update(bytes.subarray(at, end));
+    this.full = true;
+    return end;
+  }
+  room(): Promise<void> {
+    return new Promise((resolve) => setTimeout(() => {
+      this.full = false;
+      resolve();
+    }, 0));
+  }
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+  abandon(): void {}
+}
+
 describe('snapshot validator', () => {
   it('passes a whole snapshot through unchanged and summarises it', async () => {
     const bytes = await snapshot(1024 * 1024);
@@ -86,6 +120,28 @@ describe('snapshot validator', () => {
     expect(validator.summary?.memberCount).toBe(4);
   });
 
+  // A member whose hash has no room pauses while the archive goes on arriving: its end must
+  // wait for the bytes still waiting, or its digest would miss them.
+  it('hashes every byte of a member whose hash keeps running out of room, and still catches a changed byte', async () => {
+    const state = randomBytes(3 * 1024 * 1024 + 5);
+    const meta = Buffer.from('{"Index":42}');
+    const sums = sumsOf([['meta.json', meta], ['state.bin', state]]);
+    const changed = Buffer.from(state);
+    flip(changed, state.length - 3, 0x04);
+    const archive = (body: Buffer) => snapshot(0, { members: [['meta.json', meta], ['state.bin', body], ['SHA256SUMS', sums], ['SHA256SUMS.sealed', randomBytes(64)]] });
+
+    BehindSha256.shortOffers = 0;
+    const validator = new SnapshotValidator(() => new BehindSha256());
+    const { output, error } = await run(validator, await archive(state), 100_000);
+    expect(error).toBeUndefined();
+    expect(output.length).toBeGreaterThan(state.length);
+    expect(validator.summary).toMatchObject({ checkedMembers: ['meta.json', 'state.bin'], members: [{}, { name: 'state.bin', size: state.length }, {}, {}] });
+    expect(BehindSha256.shortOffers).toBeGreaterThan(10);
+
+    const caught = await run(new SnapshotValidator(() => new BehindSha256()), await archive(changed), 100_000);
+    expect(String(caught.error)).toMatch(/the contents of "state.bin" do not match SHA256SUMS/);
+  });
+
   // Several at once keep the one hashing helper behind, so members wait for room in their hash
   // while the archive is read on; every byte must still be hashed, in order, and a change caught.
   it('checks every member exactly when the hashing helper falls behind, and still catches a changed byte', async () => {
@@ -99,8 +155,9 @@ describe('snapshot validator', () => {
     const good = await archive(state);
     const bad = await archive(changed);
 
-    const validators = [good, good, bad, good].map(() => createSnapshotValidator());
-    const results = await Promise.all([good, good, bad, good].map((bytes, i) => run(validators[i]!, bytes, 200_000)));
+    const inputs = [good, good, bad, good];
+    const validators = inputs.map(() => createSnapshotValidator());
+    const results = await Promise.all(inputs.map((bytes, i) => run(validators[i]!, bytes, 200_000)));
 
     for (const i of [0, 1, 3]) {
       expect(results[i]!.error).toBeUndefined();
