@@ -21,7 +21,7 @@ import { extract as createTarExtract, type Extract } from 'tar-stream';
 
 import { CoreError, ErrorCode } from '../errors.js';
 import { STREAM_BUFFER_BYTES } from '../streams/buffering.js';
-import { createSha256, offerRest, type Sha256 } from '../streams/threaded-sha256.js';
+import { createSha256, offerAll, type Sha256 } from '../streams/threaded-sha256.js';
 
 export const SEAL_MEMBER = 'SHA256SUMS.sealed';
 export const SUMS_MEMBER = 'SHA256SUMS';
@@ -127,18 +127,18 @@ export class SnapshotValidator extends Transform {
         member.size += bytes.length;
         if (this.memberBacklog) {
           // The body was paused, but a piece came anyway: it goes in after the rest.
-          this.memberBacklog = this.memberBacklog.then(() => offerRest(hash, bytes, 0));
+          this.memberBacklog = this.memberBacklog.then(() => offerAll(hash, bytes));
         } else {
-          let at: number;
+          let pending: Promise<void> | undefined;
           try {
-            at = hash.offer(bytes, 0);
+            pending = offerAll(hash, bytes);
           } catch (error) {
             this.fail(hashingFailed(error));
             return;
           }
-          if (at < bytes.length) {
+          if (pending) {
             body.pause();
-            this.memberBacklog = offerRest(hash, bytes, at);
+            this.memberBacklog = pending;
             this.memberFed().then(() => body.resume(), (error: unknown) => this.fail(hashingFailed(error)));
           }
         }

@@ -7,7 +7,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { STREAM_BUFFER_BYTES } from './buffering.js';
-import { createSha256, offerRest, type Sha256 } from './threaded-sha256.js';
+import { createSha256, offerAll, type Sha256 } from './threaded-sha256.js';
 
 export class HashingStream extends Transform {
   /** Bytes seen so far; final once the stream has ended. */
@@ -24,20 +24,14 @@ export class HashingStream extends Transform {
     this.bytes += chunk.length;
     // Handed on before it is hashed: the next stage works on it while the helper hashes the copy.
     this.push(chunk);
-    let hash: Sha256;
+    let pending: Promise<void> | undefined;
     try {
-      hash = this.hash ??= createSha256();
+      pending = offerAll((this.hash ??= createSha256()), chunk);
     } catch (error) {
       return callback(error as Error);
     }
-    let at: number;
-    try {
-      at = hash.offer(chunk, 0);
-    } catch (error) {
-      return callback(error as Error);
-    }
-    if (at === chunk.length) return callback();
-    offerRest(hash, chunk, at).then(() => callback(), (error: Error) => callback(error));
+    if (!pending) return callback();
+    pending.then(() => callback(), (error: Error) => callback(error));
   }
 
   override _flush(callback: TransformCallback): void {

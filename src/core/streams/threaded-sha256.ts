@@ -152,8 +152,16 @@ export function createSha256(expectedBytes = Number.POSITIVE_INFINITY): Sha256 {
   return running ? new ThreadedSha256(running) : new LocalSha256();
 }
 
-/** Offers `bytes` from `at` on as room appears, without blocking the thread. */
-export async function offerRest(hash: Sha256, bytes: Uint8Array, at: number): Promise<void> {
+/**
+ * Offers all of `bytes` to `hash`: undefined when they fitted at once, else a promise that settles
+ * once the rest is in, offered as room appears without blocking the thread. Throws as `offer` does.
+ */
+export function offerAll(hash: Sha256, bytes: Uint8Array): Promise<void> | undefined {
+  const at = hash.offer(bytes, 0);
+  return at === bytes.length ? undefined : offerRest(hash, bytes, at);
+}
+
+async function offerRest(hash: Sha256, bytes: Uint8Array, at: number): Promise<void> {
   while (at < bytes.length) {
     await hash.room();
     at = hash.offer(bytes, at);
